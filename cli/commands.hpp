@@ -1,0 +1,11 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace clika::cli {
+
+// Each registers a subcommand whose callback does the work (and throws clika::Error on bad input).
+void add_prompts_command(CLI::App& app);
+void add_score_command(CLI::App& app);
+
+}  // namespace clika::cli

@@ -1,0 +1,51 @@
+#pragma once
+// Parsing of the option values every subcommand shares (tasks, languages, data directory).
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "clika/error.hpp"
+#include "clika/language.hpp"
+#include "clika/task.hpp"
+
+namespace clika::cli {
+
+[[nodiscard]] inline std::filesystem::path data_dir_or_env(const std::string& given) {
+    if (!given.empty()) return given;
+    if (const char* env = std::getenv("CLIKA_DATA"); env != nullptr && *env != '\0') return env;
+    fail_input({}, "no data directory: pass --data DIR or set CLIKA_DATA", "the CLiKA data folder (x_copa, x_csqa, x_geo, x_name, fictional)");
+}
+
+[[nodiscard]] inline Task task_arg(const std::string& text) {
+    if (auto task = parse_task(text)) return *task;
+    fail_input({}, fmt::format("unknown task \"{}\"", text), "x_copa, x_csqa, x_geo, x_name or fictional");
+}
+
+[[nodiscard]] inline Lang lang_arg(const std::string& text) {
+    if (auto lang = parse_lang(text)) return *lang;
+    fail_input({}, fmt::format("unknown language \"{}\"", text), "one of en de fr it pl ru ar he ja zh");
+}
+
+[[nodiscard]] inline std::vector<Task> mc_tasks_arg(const std::vector<std::string>& given) {
+    std::vector<Task> out;
+    for (const std::string& text : given) {
+        Task task = task_arg(text);
+        if (task == Task::fictional) fail_input({}, "the fictional task is scored by `clika conductivity`", "x_copa, x_csqa, x_geo or x_name");
+        out.push_back(task);
+    }
+    if (out.empty()) out.assign(multiple_choice_tasks.begin(), multiple_choice_tasks.end());
+    return out;
+}
+
+[[nodiscard]] inline std::vector<Lang> langs_arg(const std::vector<std::string>& given) {
+    std::vector<Lang> out;
+    for (const std::string& text : given) out.push_back(lang_arg(text));
+    if (out.empty()) out.assign(all_langs.begin(), all_langs.end());
+    return out;
+}
+
+}  // namespace clika::cli

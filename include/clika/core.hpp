@@ -1,0 +1,23 @@
+#pragma once
+// Everything of the header-only core in one include.
+
+#include "clika/dataset.hpp"
+#include "clika/error.hpp"
+#include "clika/jsonl.hpp"
+#include "clika/language.hpp"
+#include "clika/metrics/accuracy.hpp"
+#include "clika/metrics/bootstrap.hpp"
+#include "clika/metrics/consistency.hpp"
+#include "clika/metrics/rescaled_accuracy.hpp"
+#include "clika/metrics/scorecard.hpp"
+#include "clika/metrics/xrr.hpp"
+#include "clika/predictions.hpp"
+#include "clika/prompt.hpp"
+#include "clika/question.hpp"
+#include "clika/report/csv.hpp"
+#include "clika/report/json.hpp"
+#include "clika/report/tables.hpp"
+#include "clika/results.hpp"
+#include "clika/run_files.hpp"
+#include "clika/task.hpp"
+#include "clika/version.hpp"

@@ -1,0 +1,69 @@
+#pragma once
+// Seeded resampling that gives the same numbers on every platform and thread count.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "clika/metrics/accuracy.hpp"
+
+namespace clika {
+
+// splitmix64: tiny, fast, and fully specified, unlike std::*_distribution whose output varies by library.
+class SplitMix64 {
+public:
+    explicit constexpr SplitMix64(std::uint64_t seed) noexcept : state_(seed) {}
+
+    constexpr std::uint64_t next() noexcept {
+        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+
+    // Uniform in [0, n) by multiply-shift; the bias is below 2^-32 for the sizes resampled here.
+    constexpr std::size_t below(std::size_t n) noexcept {
+        return static_cast<std::size_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+    }
+
+private:
+    std::uint64_t state_;
+};
+
+// Each resample draws from its own stream, so splitting resamples across threads changes nothing.
+[[nodiscard]] constexpr std::uint64_t resample_seed(std::uint64_t seed, std::uint64_t resample, std::uint64_t stream) noexcept {
+    SplitMix64 mix(seed ^ (resample * 0xD1B54A32D192ED03ull) ^ (stream * 0x8CB92BA72F3D8DD7ull));
+    return mix.next();
+}
+
+// How often each of n questions is drawn in one resample with replacement.
+inline void draw_multiplicities(SplitMix64& rng, std::vector<std::uint32_t>& counts) {
+    std::fill(counts.begin(), counts.end(), 0u);
+    const std::size_t n = counts.size();
+    for (std::size_t i = 0; i < n; ++i) ++counts[rng.below(n)];
+}
+
+struct Interval {
+    double low = not_a_number;
+    double high = not_a_number;
+};
+
+// Percentile interval (numpy's linear interpolation) of the finite values; NaN when there are none.
+[[nodiscard]] inline Interval percentile_interval(std::vector<double> values, double confidence) {
+    std::erase_if(values, [](double v) { return !std::isfinite(v); });
+    if (values.empty()) return {};
+    std::sort(values.begin(), values.end());
+    auto quantile = [&](double q) {
+        double pos = q * static_cast<double>(values.size() - 1);
+        auto below = static_cast<std::size_t>(std::floor(pos));
+        std::size_t above = std::min(below + 1, values.size() - 1);
+        return values[below] + (values[above] - values[below]) * (pos - static_cast<double>(below));
+    };
+    double tail = (1.0 - confidence) / 2.0;
+    return {quantile(tail), quantile(1.0 - tail)};
+}
+
+}  // namespace clika

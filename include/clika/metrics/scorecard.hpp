@@ -1,0 +1,256 @@
+#pragma once
+// Everything `clika score` reports, computed by one function from per-question tallies: the point estimate uses
+// every question once, each bootstrap resample uses drawn multiplicities, so estimates and intervals cannot disagree.
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "clika/language.hpp"
+#include "clika/metrics/accuracy.hpp"
+#include "clika/metrics/bootstrap.hpp"
+#include "clika/metrics/rescaled_accuracy.hpp"
+#include "clika/results.hpp"
+#include "clika/task.hpp"
+
+namespace clika {
+
+inline constexpr std::size_t mc_task_count = multiple_choice_tasks.size();
+inline constexpr std::size_t level_count = 2;  // basic, factual
+inline constexpr std::size_t column_count = lang_count + 1;  // the ten languages, then "others"
+inline constexpr std::size_t others_column = lang_count;
+
+inline constexpr std::array<Level, level_count> scored_levels{Level::basic, Level::factual};
+
+[[nodiscard]] constexpr std::array<double, mc_task_count> paper_references_percent() noexcept {
+    std::array<double, mc_task_count> out{};
+    for (Task task : multiple_choice_tasks) out[static_cast<std::size_t>(task)] = spec(task).paper_reference_percent;
+    return out;
+}
+
+struct ScoreSettings {
+    std::array<double, mc_task_count> reference_percent = paper_references_percent();
+    std::string reference_source = "paper";
+    std::size_t bootstrap_resamples = 1000;
+    std::uint64_t seed = 2404'04659;
+    double confidence = 0.95;
+    unsigned threads = 0;  // 0: as many as the machine has
+};
+
+// A flat vector of every reported number; NaN where a task or language is absent.
+class Metrics {
+public:
+    static constexpr std::size_t size = 3 * mc_task_count * lang_count + 2 * level_count * column_count;
+
+    Metrics() { values_.fill(not_a_number); }
+
+    double& accuracy(Task t, Lang l) { return values_[task_slot(0, t, l)]; }
+    double& rescaled(Task t, Lang l) { return values_[task_slot(1, t, l)]; }
+    double& en_co(Task t, Lang l) { return values_[task_slot(2, t, l)]; }
+    double& level_ra(Level v, std::size_t column) { return values_[level_slot(0, v, column)]; }
+    double& level_en_co(Level v, std::size_t column) { return values_[level_slot(1, v, column)]; }
+
+    [[nodiscard]] double accuracy(Task t, Lang l) const { return values_[task_slot(0, t, l)]; }
+    [[nodiscard]] double rescaled(Task t, Lang l) const { return values_[task_slot(1, t, l)]; }
+    [[nodiscard]] double en_co(Task t, Lang l) const { return values_[task_slot(2, t, l)]; }
+    [[nodiscard]] double level_ra(Level v, std::size_t column) const { return values_[level_slot(0, v, column)]; }
+    [[nodiscard]] double level_en_co(Level v, std::size_t column) const { return values_[level_slot(1, v, column)]; }
+
+    [[nodiscard]] double operator[](std::size_t i) const { return values_[i]; }
+    double& operator[](std::size_t i) { return values_[i]; }
+
+private:
+    static constexpr std::size_t task_slot(std::size_t measure, Task t, Lang l) {
+        return (measure * mc_task_count + static_cast<std::size_t>(t)) * lang_count + index(l);
+    }
+    static constexpr std::size_t level_slot(std::size_t measure, Level v, std::size_t column) {
+        return 3 * mc_task_count * lang_count + (measure * level_count + static_cast<std::size_t>(v)) * column_count + column;
+    }
+
+    std::array<double, size> values_;
+};
+
+// Weighted counts of one task: total weight, weighted correct per language, weighted correct in English and X.
+struct TaskTally {
+    double questions = 0;
+    std::array<double, lang_count> correct{};
+    std::array<double, lang_count> correct_with_english{};
+};
+
+struct Tallies {
+    std::array<TaskTally, mc_task_count> task;
+};
+
+namespace detail {
+
+[[nodiscard]] inline double mean_of_finite(std::span<const double> values) {
+    double sum = 0;
+    std::size_t n = 0;
+    for (double v : values)
+        if (std::isfinite(v)) { sum += v; ++n; }
+    return n == 0 ? not_a_number : sum / static_cast<double>(n);
+}
+
+}  // namespace detail
+
+// Which task/language pairs have results: absent ones stay NaN instead of counting as zero.
+using Presence = std::array<std::array<bool, lang_count>, mc_task_count>;
+
+[[nodiscard]] inline Metrics evaluate(const Tallies& tallies, const Presence& present, const ScoreSettings& settings) {
+    Metrics m;
+    for (Task task : multiple_choice_tasks) {
+        const std::size_t t = static_cast<std::size_t>(task);
+        const TaskTally& tally = tallies.task[t];
+        const double chance = spec(task).chance();
+        const double reference = settings.reference_percent[t] / 100.0;
+        for (Lang lang : all_langs) {
+            const std::size_t l = index(lang);
+            if (!present[t][l] || tally.questions <= 0) continue;
+            const double acc = tally.correct[l] / tally.questions;
+            m.accuracy(task, lang) = acc;
+            m.rescaled(task, lang) = rescaled_accuracy(acc, chance, reference);
+            if (lang != Lang::en && present[t][index(Lang::en)] && tally.correct[l] > 0)
+                m.en_co(task, lang) = tally.correct_with_english[l] / tally.correct[l];
+        }
+    }
+    for (Level level : scored_levels) {
+        const auto [first, second] = level_tasks(level);
+        std::array<double, lang_count> ra{}, co{};
+        for (Lang lang : all_langs) {
+            // The paper's level RA is the mean of its two tasks' RA, on a 0–100 scale; en-CO likewise averages tasks.
+            ra[index(lang)] = (m.rescaled(first, lang) + m.rescaled(second, lang)) / 2.0 * 100.0;
+            co[index(lang)] = (m.en_co(first, lang) + m.en_co(second, lang)) / 2.0;
+            m.level_ra(level, index(lang)) = ra[index(lang)];
+            m.level_en_co(level, index(lang)) = co[index(lang)];
+        }
+        std::array<double, other_langs.size()> other_ra{}, other_co{};
+        for (std::size_t i = 0; i < other_langs.size(); ++i) {
+            other_ra[i] = ra[index(other_langs[i])];
+            other_co[i] = co[index(other_langs[i])];
+        }
+        m.level_ra(level, others_column) = detail::mean_of_finite(other_ra);
+        m.level_en_co(level, others_column) = detail::mean_of_finite(other_co);
+    }
+    return m;
+}
+
+struct TaskLangCounts {
+    std::size_t questions = 0;
+    std::size_t correct = 0;
+    std::size_t off_format = 0;  // answers that named no option letter
+};
+
+struct Scorecard {
+    std::string model;
+    ScoreSettings settings;
+    Presence present{};
+    std::array<std::array<TaskLangCounts, lang_count>, mc_task_count> counts{};
+    Metrics point;
+    Metrics low;   // lower bound of the bootstrap interval, per metric
+    Metrics high;  // upper bound
+
+    [[nodiscard]] bool has(Task t, Lang l) const { return present[static_cast<std::size_t>(t)][index(l)]; }
+    [[nodiscard]] const TaskLangCounts& count(Task t, Lang l) const { return counts[static_cast<std::size_t>(t)][index(l)]; }
+};
+
+namespace detail {
+
+inline void tally_task(const AlignedTask& aligned, std::span<const std::uint32_t> weights, TaskTally& out) {
+    out = TaskTally{};
+    const std::size_t n = aligned.question_count;
+    for (std::size_t i = 0; i < n; ++i) out.questions += weights[i];
+    const std::optional<std::vector<std::uint8_t>>& english = aligned.correct[index(Lang::en)];
+    for (Lang lang : all_langs) {
+        const auto& correct = aligned.correct[index(lang)];
+        if (!correct) continue;
+        const std::uint8_t* c = correct->data();
+        std::uint64_t sum = 0, both = 0;
+        for (std::size_t i = 0; i < n; ++i) sum += weights[i] * c[i];
+        if (english) {
+            const std::uint8_t* e = english->data();
+            for (std::size_t i = 0; i < n; ++i) both += weights[i] * (c[i] & e[i]);
+        }
+        out.correct[index(lang)] = static_cast<double>(sum);
+        out.correct_with_english[index(lang)] = static_cast<double>(both);
+    }
+}
+
+}  // namespace detail
+
+[[nodiscard]] inline Scorecard score(const ResultSet& results, const ScoreSettings& settings = {}) {
+    Scorecard card;
+    card.model = results.model;
+    card.settings = settings;
+    std::array<AlignedTask, mc_task_count> aligned;
+    for (Task task : multiple_choice_tasks) {
+        const std::size_t t = static_cast<std::size_t>(task);
+        aligned[t] = align(results, task);
+        for (Lang lang : all_langs) {
+            const auto& r = results.get(task, lang);
+            if (!r) continue;
+            card.present[t][index(lang)] = true;
+            TaskLangCounts& c = card.counts[t][index(lang)];
+            c.questions = r->correct.size();
+            c.correct = count_correct(r->correct);
+            for (char p : r->predicted) c.off_format += p == 0 ? 1 : 0;
+        }
+    }
+
+    Tallies unit;
+    for (std::size_t t = 0; t < mc_task_count; ++t) {
+        std::vector<std::uint32_t> ones(aligned[t].question_count, 1u);
+        detail::tally_task(aligned[t], ones, unit.task[t]);
+    }
+    card.point = evaluate(unit, card.present, settings);
+
+    const std::size_t resamples = settings.bootstrap_resamples;
+    if (resamples == 0) return card;
+    std::vector<Metrics> samples(resamples);
+    auto work = [&](std::size_t begin, std::size_t end) {
+        std::array<std::vector<std::uint32_t>, mc_task_count> weights;
+        for (std::size_t t = 0; t < mc_task_count; ++t) weights[t].resize(aligned[t].question_count);
+        Tallies tallies;
+        for (std::size_t b = begin; b < end; ++b) {
+            for (std::size_t t = 0; t < mc_task_count; ++t) {
+                SplitMix64 rng(resample_seed(settings.seed, b, t));
+                draw_multiplicities(rng, weights[t]);
+                detail::tally_task(aligned[t], weights[t], tallies.task[t]);
+            }
+            samples[b] = evaluate(tallies, card.present, settings);
+        }
+    };
+    unsigned threads = settings.threads != 0 ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, resamples));
+    std::vector<std::jthread> pool;
+    for (unsigned i = 1; i < threads; ++i)
+        pool.emplace_back(work, resamples * i / threads, resamples * (i + 1) / threads);
+    work(0, resamples / threads);
+    pool.clear();
+
+    std::vector<double> column(resamples);
+    for (std::size_t k = 0; k < Metrics::size; ++k) {
+        if (!std::isfinite(card.point[k])) continue;
+        for (std::size_t b = 0; b < resamples; ++b) column[b] = samples[b][k];
+        Interval ci = percentile_interval(column, settings.confidence);
+        card.low[k] = ci.low;
+        card.high[k] = ci.high;
+    }
+    return card;
+}
+
+// RA references taken from a model's English accuracy, for `--reference MODEL`.
+[[nodiscard]] inline std::array<double, mc_task_count> references_from(const ResultSet& reference) {
+    std::array<double, mc_task_count> out = paper_references_percent();
+    for (Task task : multiple_choice_tasks) {
+        const auto& english = reference.get(task, Lang::en);
+        if (!english) fail_input({}, fmt::format("reference model {} has no English {} predictions", reference.model, name(task)));
+        out[static_cast<std::size_t>(task)] = accuracy(english->correct) * 100.0;
+    }
+    return out;
+}
+
+}  // namespace clika

@@ -1,0 +1,69 @@
+#pragma once
+// Published predictions ({model}_res_bf16_add_simple_example.jsonl, chatgpt_res.jsonl) and clika's own run files.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "clika/dataset.hpp"
+#include "clika/jsonl.hpp"
+#include "clika/results.hpp"
+#include "clika/utf8.hpp"
+
+namespace clika {
+
+[[nodiscard]] inline std::string prediction_file_name(std::string_view model) {
+    if (model == "chatgpt") return "chatgpt_res.jsonl";
+    return fmt::format("{}_res_bf16_add_simple_example.jsonl", model);
+}
+
+[[nodiscard]] inline fs::path predictions_path(const fs::path& data_dir, Task task, Lang lang, std::string_view model) {
+    return lang_dir(data_dir, task, lang) / prediction_file_name(model);
+}
+
+// The paper's reading of a generation: the first character of the stripped text; empty (or not a letter) is wrong.
+[[nodiscard]] inline char predicted_letter(std::string_view res, std::size_t option_count) {
+    std::string_view text = strip_leading_space(res);
+    if (text.empty()) return 0;
+    char first = text.front();
+    return option_letters.substr(0, option_count).find(first) == std::string_view::npos ? 0 : first;
+}
+
+[[nodiscard]] inline LangResults load_predictions(const fs::path& path, Task task) {
+    const std::size_t options = spec(task).option_count;
+    JsonlFile file(path);
+    LangResults out;
+    out.source = path;
+    out.uuids.reserve(spec(task).questions_per_lang);
+    detail::UuidSet seen;
+    file.for_each([&](const JsonRecord& r) {
+        char gold = option_letters[static_cast<std::size_t>(detail::letter_label(r, "label", r.string("label"), options))];
+        char predicted = predicted_letter(r.string("res"), options);
+        out.uuids.push_back(r.id_text("uuid"));
+        seen.insert(r, "uuid", out.uuids.back());
+        out.gold.push_back(gold);
+        out.predicted.push_back(predicted);
+        out.correct.push_back(predicted == gold ? 1 : 0);
+    });
+    if (out.uuids.empty()) fail_input({path}, "no predictions in file", "one JSON line per question");
+    return out;
+}
+
+// Every multiple-choice task and language of a published model.
+[[nodiscard]] inline ResultSet load_published(const fs::path& data_dir, std::string_view model,
+                                              std::span<const Task> tasks = multiple_choice_tasks,
+                                              std::span<const Lang> langs = all_langs) {
+    ResultSet out;
+    out.model = model;
+    for (Task task : tasks)
+        for (Lang lang : langs) out.put(task, lang, load_predictions(predictions_path(data_dir, task, lang, model), task));
+    return out;
+}
+
+}  // namespace clika

@@ -1,0 +1,40 @@
+#pragma once
+// Long-format CSV, one metric per line: metric,scope,lang,value,ci_low,ci_high.
+
+#include <cmath>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "clika/metrics/scorecard.hpp"
+#include "clika/report/json.hpp"
+
+namespace clika::report {
+
+[[nodiscard]] inline std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : std::string(); }
+
+[[nodiscard]] inline std::string to_csv(const Scorecard& card) {
+    std::string out = "metric,scope,lang,value,ci_low,ci_high\n";
+    auto row = [&](std::string_view metric, std::string_view scope, const std::string& lang, double v, double lo, double hi) {
+        if (!std::isfinite(v)) return;
+        out += fmt::format("{},{},{},{},{},{}\n", metric, scope, lang, csv_number(v), csv_number(lo), csv_number(hi));
+    };
+    for (Level level : scored_levels)
+        for (std::size_t c = 0; c < column_count; ++c)
+            row("ra", name(level), column_name(c), card.point.level_ra(level, c), card.low.level_ra(level, c), card.high.level_ra(level, c));
+    for (Level level : scored_levels)
+        for (std::size_t c = 0; c < column_count; ++c)
+            row("en_co", name(level), column_name(c), card.point.level_en_co(level, c), card.low.level_en_co(level, c),
+                card.high.level_en_co(level, c));
+    for (Task task : multiple_choice_tasks)
+        for (Lang lang : all_langs) {
+            const std::string l(code(lang));
+            row("accuracy", name(task), l, card.point.accuracy(task, lang), card.low.accuracy(task, lang), card.high.accuracy(task, lang));
+            row("ra", name(task), l, card.point.rescaled(task, lang) * 100.0, card.low.rescaled(task, lang) * 100.0,
+                card.high.rescaled(task, lang) * 100.0);
+            row("en_co", name(task), l, card.point.en_co(task, lang), card.low.en_co(task, lang), card.high.en_co(task, lang));
+        }
+    return out;
+}
+
+}  // namespace clika::report

@@ -1,0 +1,97 @@
+#pragma once
+// Machine-readable scorecard: levels.<level>.ra.<lang|others> (0-100), consistency.en_co.<lang|others> (fraction,
+// Factual level as in the paper), tasks.<task>.<lang>.accuracy (fraction); "_ci" siblings hold [low, high].
+
+#include <cmath>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "clika/metrics/scorecard.hpp"
+#include "clika/version.hpp"
+
+namespace clika::report {
+
+using Json = nlohmann::ordered_json;
+
+[[nodiscard]] inline Json number(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+[[nodiscard]] inline Json pair(double low, double high) {
+    if (!std::isfinite(low) || !std::isfinite(high)) return nullptr;
+    return Json::array({low, high});
+}
+
+[[nodiscard]] inline std::string column_name(std::size_t column) {
+    return column == others_column ? std::string("others") : std::string(code(all_langs[column]));
+}
+
+[[nodiscard]] inline Json to_json(const Scorecard& card) {
+    Json out;
+    out["clika_version"] = std::string(version);
+    out["model"] = card.model;
+    Json& settings = out["settings"];
+    for (Task task : multiple_choice_tasks) {
+        settings["reference_percent"][std::string(name(task))] = card.settings.reference_percent[static_cast<std::size_t>(task)];
+        settings["chance"][std::string(name(task))] = spec(task).chance();
+    }
+    settings["reference_source"] = card.settings.reference_source;
+    settings["bootstrap"] = {{"resamples", card.settings.bootstrap_resamples},
+                             {"seed", card.settings.seed},
+                             {"confidence", card.settings.confidence}};
+
+    auto level_block = [&](Level level, bool ra) {
+        Json values, intervals;
+        for (std::size_t c = 0; c < column_count; ++c) {
+            const std::string key = column_name(c);
+            if (ra) {
+                values[key] = number(card.point.level_ra(level, c));
+                intervals[key] = pair(card.low.level_ra(level, c), card.high.level_ra(level, c));
+            } else if (c != index(Lang::en)) {
+                values[key] = number(card.point.level_en_co(level, c));
+                intervals[key] = pair(card.low.level_en_co(level, c), card.high.level_en_co(level, c));
+            }
+        }
+        return std::pair{values, intervals};
+    };
+    for (Level level : scored_levels) {
+        auto [values, intervals] = level_block(level, true);
+        Json& block = out["levels"][std::string(name(level))];
+        block["tasks"] = Json::array();
+        for (Task task : level_tasks(level)) block["tasks"].push_back(std::string(name(task)));
+        block["ra"] = values;
+        block["ra_ci"] = intervals;
+    }
+    {
+        auto [values, intervals] = level_block(Level::factual, false);
+        Json& consistency = out["consistency"];
+        consistency["level"] = "factual";
+        consistency["en_co"] = values;
+        consistency["en_co_ci"] = intervals;
+        for (Level level : scored_levels) {
+            auto [v, i] = level_block(level, false);
+            consistency["by_level"][std::string(name(level))] = {{"en_co", v}, {"en_co_ci", i}};
+        }
+    }
+    for (Task task : multiple_choice_tasks) {
+        for (Lang lang : all_langs) {
+            if (!card.has(task, lang)) continue;
+            const TaskLangCounts& counts = card.count(task, lang);
+            Json cell;
+            cell["questions"] = counts.questions;
+            cell["correct"] = counts.correct;
+            cell["off_format"] = counts.off_format;
+            cell["accuracy"] = number(card.point.accuracy(task, lang));
+            cell["accuracy_ci"] = pair(card.low.accuracy(task, lang), card.high.accuracy(task, lang));
+            cell["ra"] = number(card.point.rescaled(task, lang) * 100.0);
+            cell["ra_ci"] = pair(card.low.rescaled(task, lang) * 100.0, card.high.rescaled(task, lang) * 100.0);
+            if (lang != Lang::en) {
+                cell["en_co"] = number(card.point.en_co(task, lang));
+                cell["en_co_ci"] = pair(card.low.en_co(task, lang), card.high.en_co(task, lang));
+            }
+            out["tasks"][std::string(name(task))][std::string(code(lang))] = std::move(cell);
+        }
+    }
+    return out;
+}
+
+}  // namespace clika::report

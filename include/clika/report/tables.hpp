@@ -1,0 +1,117 @@
+#pragma once
+// The paper's tables (levels × en / zh / others) and the per-language detail behind them.
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "clika/metrics/scorecard.hpp"
+#include "clika/report/grid.hpp"
+
+namespace clika::report {
+
+[[nodiscard]] inline std::string fixed(double value, int decimals) {
+    return std::isfinite(value) ? fmt::format("{:.{}f}", value, decimals) : std::string("-");
+}
+
+[[nodiscard]] inline std::string interval(double low, double high, int decimals) {
+    if (!std::isfinite(low) || !std::isfinite(high)) return "-";
+    return fmt::format("[{:.{}f}, {:.{}f}]", low, decimals, high, decimals);
+}
+
+[[nodiscard]] inline std::string level_title(Level level) { return level == Level::basic ? "Basic" : "Factual"; }
+
+[[nodiscard]] inline Grid summary_grid(const Scorecard& card) {
+    Grid g{"Paper tables (RA on a 0-100 scale; en-CO as a fraction)", {"", "en", "zh", "others"}, {}};
+    const std::size_t en = index(Lang::en), zh = index(Lang::zh);
+    for (Level level : scored_levels)
+        g.rows.push_back({level_title(level) + " RA", fixed(card.point.level_ra(level, en), 2),
+                          fixed(card.point.level_ra(level, zh), 2), fixed(card.point.level_ra(level, others_column), 2)});
+    g.rows.push_back({"en-CO (Factual)", "-", fixed(card.point.level_en_co(Level::factual, zh), 4),
+                      fixed(card.point.level_en_co(Level::factual, others_column), 4)});
+    return g;
+}
+
+[[nodiscard]] inline std::vector<std::string> lang_header() {
+    std::vector<std::string> h{""};
+    for (Lang lang : all_langs) h.emplace_back(code(lang));
+    h.emplace_back("others");
+    return h;
+}
+
+[[nodiscard]] inline Grid detail_grid(const Scorecard& card) {
+    Grid g{"Per language (accuracy in %)", lang_header(), {}};
+    for (Task task : multiple_choice_tasks) {
+        std::vector<std::string> row{fmt::format("{} acc", name(task))};
+        for (Lang lang : all_langs) row.push_back(fixed(card.point.accuracy(task, lang) * 100.0, 1));
+        row.emplace_back("");
+        g.rows.push_back(std::move(row));
+    }
+    for (Level level : scored_levels) {
+        std::vector<std::string> row{level_title(level) + " RA"};
+        for (std::size_t c = 0; c < column_count; ++c) row.push_back(fixed(card.point.level_ra(level, c), 2));
+        g.rows.push_back(std::move(row));
+    }
+    for (Level level : scored_levels) {
+        std::vector<std::string> row{level_title(level) + " en-CO"};
+        for (std::size_t c = 0; c < column_count; ++c) row.push_back(fixed(card.point.level_en_co(level, c), 4));
+        g.rows.push_back(std::move(row));
+    }
+    std::vector<std::string> off{"off-format"};
+    for (Lang lang : all_langs) {
+        std::size_t n = 0, total = 0;
+        for (Task task : multiple_choice_tasks) {
+            n += card.count(task, lang).off_format;
+            total += card.count(task, lang).questions;
+        }
+        off.push_back(total == 0 ? "-" : fmt::format("{}", n));
+    }
+    off.emplace_back("");
+    g.rows.push_back(std::move(off));
+    return g;
+}
+
+[[nodiscard]] inline Grid interval_grid(const Scorecard& card) {
+    Grid g{fmt::format("{:g}% bootstrap intervals ({} resamples over questions, seed {})", card.settings.confidence * 100.0,
+                       card.settings.bootstrap_resamples, card.settings.seed),
+           {"", "en", "zh", "others"}, {}};
+    const std::size_t columns[] = {index(Lang::en), index(Lang::zh), others_column};
+    for (Level level : scored_levels) {
+        std::vector<std::string> row{level_title(level) + " RA"};
+        for (std::size_t c : columns) row.push_back(interval(card.low.level_ra(level, c), card.high.level_ra(level, c), 2));
+        g.rows.push_back(std::move(row));
+    }
+    std::vector<std::string> row{"en-CO (Factual)"};
+    for (std::size_t c : columns) row.push_back(interval(card.low.level_en_co(Level::factual, c), card.high.level_en_co(Level::factual, c), 4));
+    g.rows.push_back(std::move(row));
+    return g;
+}
+
+[[nodiscard]] inline std::string heading(const Scorecard& card) {
+    std::string refs;
+    for (Task task : multiple_choice_tasks)
+        refs += fmt::format("{}{} {:.2f}", refs.empty() ? "" : ", ", name(task), card.settings.reference_percent[static_cast<std::size_t>(task)]);
+    return fmt::format("clika score: {}\nRA reference ({}): {}\n", card.model, card.settings.reference_source, refs);
+}
+
+[[nodiscard]] inline std::vector<Grid> grids(const Scorecard& card) {
+    std::vector<Grid> out{summary_grid(card), detail_grid(card)};
+    if (card.settings.bootstrap_resamples > 0) out.push_back(interval_grid(card));
+    return out;
+}
+
+[[nodiscard]] inline std::string to_table(const Scorecard& card) {
+    std::string out = heading(card);
+    for (const Grid& g : grids(card)) out += "\n" + render_text(g);
+    return out;
+}
+
+[[nodiscard]] inline std::string to_markdown(const Scorecard& card) {
+    std::string out = fmt::format("## clika score: {}\n\nRA reference: {}\n", card.model, card.settings.reference_source);
+    for (const Grid& g : grids(card)) out += "\n" + render_markdown(g);
+    return out;
+}
+
+}  // namespace clika::report
