@@ -3,8 +3,10 @@
 
 #include "clika/dataset.hpp"
 #include "clika/error.hpp"
+#include "clika/fictional.hpp"
 #include "clika/jsonl.hpp"
 #include "clika/language.hpp"
+#include "clika/parallel.hpp"
 #include "clika/metrics/accuracy.hpp"
 #include "clika/metrics/bootstrap.hpp"
 #include "clika/metrics/consistency.hpp"

@@ -13,6 +13,7 @@
 
 #include "clika/dataset.hpp"
 #include "clika/jsonl.hpp"
+#include "clika/parallel.hpp"
 #include "clika/results.hpp"
 #include "clika/utf8.hpp"
 
@@ -61,8 +62,12 @@ namespace clika {
                                               std::span<const Lang> langs = all_langs) {
     ResultSet out;
     out.model = model;
-    for (Task task : tasks)
-        for (Lang lang : langs) out.put(task, lang, load_predictions(predictions_path(data_dir, task, lang, model), task));
+    std::vector<LangResults> loaded(tasks.size() * langs.size());
+    parallel_for(loaded.size(), 0, [&](std::size_t i) {
+        const Task task = tasks[i / langs.size()];
+        loaded[i] = load_predictions(predictions_path(data_dir, task, langs[i % langs.size()], model), task);
+    });
+    for (std::size_t i = 0; i < loaded.size(); ++i) out.put(tasks[i / langs.size()], langs[i % langs.size()], std::move(loaded[i]));
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -39,11 +40,11 @@ private:
     return mix.next();
 }
 
-// How often each of n questions is drawn in one resample with replacement.
-inline void draw_multiplicities(SplitMix64& rng, std::vector<std::uint32_t>& counts) {
+// One resample with replacement of n items, counted per group: counts[g] = how many draws fell on items of group g.
+inline void draw_pattern_counts(SplitMix64& rng, std::span<const std::uint32_t> group_of_item, std::vector<std::uint32_t>& counts) {
     std::fill(counts.begin(), counts.end(), 0u);
-    const std::size_t n = counts.size();
-    for (std::size_t i = 0; i < n; ++i) ++counts[rng.below(n)];
+    const std::size_t n = group_of_item.size();
+    for (std::size_t i = 0; i < n; ++i) ++counts[group_of_item[rng.below(n)]];
 }
 
 struct Interval {

@@ -7,13 +7,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "clika/language.hpp"
 #include "clika/metrics/accuracy.hpp"
 #include "clika/metrics/bootstrap.hpp"
 #include "clika/metrics/rescaled_accuracy.hpp"
+#include "clika/parallel.hpp"
 #include "clika/results.hpp"
 #include "clika/task.hpp"
 
@@ -159,23 +159,44 @@ struct Scorecard {
 
 namespace detail {
 
-inline void tally_task(const AlignedTask& aligned, std::span<const std::uint32_t> weights, TaskTally& out) {
-    out = TaskTally{};
-    const std::size_t n = aligned.question_count;
-    for (std::size_t i = 0; i < n; ++i) out.questions += weights[i];
-    const std::optional<std::vector<std::uint8_t>>& english = aligned.correct[index(Lang::en)];
-    for (Lang lang : all_langs) {
-        const auto& correct = aligned.correct[index(lang)];
-        if (!correct) continue;
-        const std::uint8_t* c = correct->data();
-        std::uint64_t sum = 0, both = 0;
-        for (std::size_t i = 0; i < n; ++i) sum += weights[i] * c[i];
-        if (english) {
-            const std::uint8_t* e = english->data();
-            for (std::size_t i = 0; i < n; ++i) both += weights[i] * (c[i] & e[i]);
+// A question's outcome across languages is one bit per language; questions with the same bits count the same, so a
+// resample only needs how often each distinct pattern was drawn (a few hundred) instead of per-question weights.
+struct OutcomePatterns {
+    std::vector<std::uint16_t> patterns;     // distinct outcome patterns, bit l = correct in language l
+    std::vector<std::uint32_t> of_question;  // index into patterns, per question
+};
+
+[[nodiscard]] inline OutcomePatterns outcome_patterns(const AlignedTask& aligned) {
+    static_assert(lang_count <= 16);
+    OutcomePatterns out;
+    out.of_question.resize(aligned.question_count);
+    std::array<std::int32_t, 1u << lang_count> slot;
+    slot.fill(-1);
+    for (std::size_t i = 0; i < aligned.question_count; ++i) {
+        std::uint16_t bits = 0;
+        for (Lang lang : all_langs)
+            if (const auto& correct = aligned.correct[index(lang)]; correct && (*correct)[i] != 0) bits |= std::uint16_t(1u << index(lang));
+        if (slot[bits] < 0) {
+            slot[bits] = static_cast<std::int32_t>(out.patterns.size());
+            out.patterns.push_back(bits);
         }
-        out.correct[index(lang)] = static_cast<double>(sum);
-        out.correct_with_english[index(lang)] = static_cast<double>(both);
+        out.of_question[i] = static_cast<std::uint32_t>(slot[bits]);
+    }
+    return out;
+}
+
+inline void tally_patterns(const OutcomePatterns& table, std::span<const std::uint32_t> drawn, TaskTally& out) {
+    out = TaskTally{};
+    constexpr std::uint16_t english_bit = 1u << index(Lang::en);
+    for (std::size_t p = 0; p < table.patterns.size(); ++p) {
+        const double k = drawn[p];
+        const std::uint16_t bits = table.patterns[p];
+        out.questions += k;
+        for (std::size_t l = 0; l < lang_count; ++l) {
+            if ((bits >> l & 1u) == 0) continue;
+            out.correct[l] += k;
+            if ((bits & english_bit) != 0) out.correct_with_english[l] += k;
+        }
     }
 }
 
@@ -200,10 +221,13 @@ inline void tally_task(const AlignedTask& aligned, std::span<const std::uint32_t
         }
     }
 
+    std::array<detail::OutcomePatterns, mc_task_count> patterns;
     Tallies unit;
     for (std::size_t t = 0; t < mc_task_count; ++t) {
-        std::vector<std::uint32_t> ones(aligned[t].question_count, 1u);
-        detail::tally_task(aligned[t], ones, unit.task[t]);
+        patterns[t] = detail::outcome_patterns(aligned[t]);
+        std::vector<std::uint32_t> every_question_once(patterns[t].patterns.size(), 0u);
+        for (std::uint32_t p : patterns[t].of_question) ++every_question_once[p];
+        detail::tally_patterns(patterns[t], every_question_once, unit.task[t]);
     }
     card.point = evaluate(unit, card.present, settings);
 
@@ -211,25 +235,20 @@ inline void tally_task(const AlignedTask& aligned, std::span<const std::uint32_t
     if (resamples == 0) return card;
     std::vector<Metrics> samples(resamples);
     auto work = [&](std::size_t begin, std::size_t end) {
-        std::array<std::vector<std::uint32_t>, mc_task_count> weights;
-        for (std::size_t t = 0; t < mc_task_count; ++t) weights[t].resize(aligned[t].question_count);
+        std::array<std::vector<std::uint32_t>, mc_task_count> drawn;
+        for (std::size_t t = 0; t < mc_task_count; ++t) drawn[t].resize(patterns[t].patterns.size());
         Tallies tallies;
         for (std::size_t b = begin; b < end; ++b) {
             for (std::size_t t = 0; t < mc_task_count; ++t) {
                 SplitMix64 rng(resample_seed(settings.seed, b, t));
-                draw_multiplicities(rng, weights[t]);
-                detail::tally_task(aligned[t], weights[t], tallies.task[t]);
+                draw_pattern_counts(rng, patterns[t].of_question, drawn[t]);
+                detail::tally_patterns(patterns[t], drawn[t], tallies.task[t]);
             }
             samples[b] = evaluate(tallies, card.present, settings);
         }
     };
-    unsigned threads = settings.threads != 0 ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, resamples));
-    std::vector<std::jthread> pool;
-    for (unsigned i = 1; i < threads; ++i)
-        pool.emplace_back(work, resamples * i / threads, resamples * (i + 1) / threads);
-    work(0, resamples / threads);
-    pool.clear();
+    const unsigned threads = worker_count(settings.threads, resamples);
+    parallel_for(threads, threads, [&](std::size_t i) { work(resamples * i / threads, resamples * (i + 1) / threads); });
 
     std::vector<double> column(resamples);
     for (std::size_t k = 0; k < Metrics::size; ++k) {

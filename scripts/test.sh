@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Fresh machine to green tests: install dependencies, configure, build everything, run CTest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j2
+ctest --test-dir build -j2 --output-on-failure --timeout 1200

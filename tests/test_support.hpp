@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+#include <catch2/catch.hpp>
+
+namespace clika::test {
+
+// The shared CLiKA data: tests need it and fail loudly without it rather than pass vacuously.
+inline std::filesystem::path data_dir() {
+    const char* env = std::getenv("CLIKA_DATA");
+    std::filesystem::path dir = env != nullptr && *env != '\0' ? std::filesystem::path(env) : std::filesystem::path(CLIKA_TEST_DATA);
+    INFO("CLiKA data folder: " << dir << " (set CLIKA_DATA to move it)");
+    REQUIRE(std::filesystem::is_directory(dir / "x_copa"));
+    return dir;
+}
+
+// A scratch folder per test case, removed and recreated on each use.
+inline std::filesystem::path scratch_dir(std::string_view name) {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / "clika-tests" / std::string(name);
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+inline void write_file(const std::filesystem::path& path, std::string_view text) {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace clika::test
