@@ -1,0 +1,63 @@
+#pragma once
+// What the engine asks of a backend, and what it gets back, on the C++ side of the plugin boundary.
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace clika {
+
+using Token = std::int32_t;
+using Tokens = std::vector<Token>;
+
+// One question: its context, the continuations to score (loglik mode) and/or next-token ids (letter mode).
+struct ScoreRequest {
+    Tokens context;
+    std::size_t shared_prefix = 0;  // leading context tokens identical across the requests of one score() call
+    std::vector<Tokens> continuations;
+    Tokens next_ids;
+};
+
+struct OptionScores {
+    std::vector<double> logprob;     // per continuation: sum of token log-probabilities
+    std::vector<int> n_tokens;       // per continuation
+    std::vector<bool> all_greedy;    // per continuation: every token was the argmax
+    std::vector<double> next_logprob;  // per next id
+    Token greedy_next = -1;            // argmax after the context
+};
+
+struct ScoreOptions {
+    bool share_prefix = true;  // false: the reference path (no reuse, one sequence at a time)
+};
+
+// Work counters a backend accumulates, for `clika bench` and progress lines.
+struct ScoreStats {
+    std::uint64_t tokens_evaluated = 0;
+    std::uint64_t prefix_reuses = 0;
+};
+
+struct ModelInfo {
+    int n_vocab = 0;
+    int n_ctx_train = 0;
+    int n_ctx = 0;
+    Token bos = -1;
+    Token eos = -1;
+    bool adds_bos = false;
+    std::string description;
+};
+
+// What the engine needs from a model. The C-ABI plugin adapter satisfies it; so can an in-process backend.
+template <class B>
+concept Backend = requires(B& backend, std::string_view text, Token token, std::span<const ScoreRequest> requests,
+                           const ScoreOptions& options, ScoreStats& stats) {
+    { backend.tokenize(text, true) } -> std::same_as<Tokens>;
+    { backend.piece(token) } -> std::convertible_to<std::string>;
+    { backend.score(requests, options, stats) } -> std::same_as<std::vector<OptionScores>>;
+    { backend.info() } -> std::convertible_to<ModelInfo>;
+};
+
+}  // namespace clika
