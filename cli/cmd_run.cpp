@@ -1,0 +1,174 @@
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "clika/dataset.hpp"
+#include "clika/engine.hpp"
+#include "clika/file_hash.hpp"
+#include "clika/metrics/scorecard.hpp"
+#include "clika/plugin_backend.hpp"
+#include "clika/plugin_loader.hpp"
+#include "clika/report/tables.hpp"
+#include "clika/run_files.hpp"
+#include "clika/run_store.hpp"
+#include "clika/version.hpp"
+#include "commands.hpp"
+#include "options.hpp"
+#include "progress.hpp"
+
+namespace clika::cli {
+
+namespace {
+
+struct RunOptions {
+    std::string data;
+    std::string plugin = "llamacpp";
+    std::vector<std::string> plugin_paths;
+    std::string model;
+    std::vector<std::string> tasks;
+    std::vector<std::string> langs;
+    std::string mode = "letter";
+    int shots = 1;
+    std::size_t limit = 0;
+    int threads = 0;
+    int ctx = 0;
+    int batch = 0;
+    int parallel = 0;
+    std::size_t chunk = 64;
+    std::string out;
+    std::string lora;
+    float lora_scale = 1.0f;
+    bool no_share = false;
+    bool quiet_report = false;
+};
+
+OrderedJson manifest_for(const RunOptions& o, const Plugin& plugin, const std::vector<Task>& tasks, const std::vector<Lang>& langs) {
+    OrderedJson m;
+    m["clika_version"] = std::string(version);
+    m["plugin"] = {{"name", std::string(plugin.name())}, {"version", std::string(plugin.version())}};
+    const fs::path model(o.model);
+    m["model"] = {{"file", model.filename().string()}, {"bytes", fs::file_size(model)}, {"sha256", sha256_file(model)}};
+    if (!o.lora.empty())
+        m["lora"] = {{"file", fs::path(o.lora).filename().string()}, {"sha256", sha256_file(o.lora)}, {"scale", o.lora_scale}};
+    m["mode"] = o.mode;
+    m["shots"] = o.shots;
+    m["share_prefix"] = !o.no_share;
+    m["chunk"] = o.chunk;
+    m["limit"] = o.limit;
+    m["tasks"] = OrderedJson::array();
+    for (Task t : tasks) m["tasks"].push_back(std::string(name(t)));
+    m["langs"] = OrderedJson::array();
+    for (Lang l : langs) m["langs"].push_back(std::string(code(l)));
+    return m;
+}
+
+void run_benchmark(const RunOptions& o) {
+    if (o.chunk == 0) fail_input({}, "--chunk must be at least 1");
+    const fs::path data = data_dir_or_env(o.data);
+    const std::vector<Task> tasks = mc_tasks_arg(o.tasks);
+    const std::vector<Lang> langs = langs_arg(o.langs);
+    const ScoringMode mode = o.mode == "loglik" ? ScoringMode::loglik : ScoringMode::letter;
+    const Shots shots = o.shots == 0 ? Shots::zero : Shots::one;
+    if (!fs::is_regular_file(o.model)) fail_input({o.model}, "model file not found");
+
+    // Validate every input before the model loads: a typo should cost seconds, not minutes.
+    std::vector<TaskQuestions> questions;
+    for (Task task : tasks) questions.push_back(load_task(data, task, langs));
+
+    const std::vector<fs::path> plugin_dirs(o.plugin_paths.begin(), o.plugin_paths.end());
+    const Plugin plugin = load_plugin(o.plugin, PluginSearchPath::standard(plugin_dirs));
+    OpenOptions open;
+    open.threads = o.threads;
+    open.n_ctx = o.ctx;
+    open.n_batch = o.batch;
+    open.n_parallel = o.parallel;
+    open.lora_path = o.lora;
+    open.lora_scale = o.lora_scale;
+    PluginBackend backend(plugin, o.model, open);
+    open_run_dir(o.out, manifest_for(o, plugin, tasks, langs));
+    fmt::print(stderr, "clika run: {} via {} {}, {} mode, {}-shot -> {}\n", fs::path(o.model).filename().string(), std::string(plugin.name()),
+               std::string(plugin.version()), o.mode, o.shots, o.out);
+
+    Engine engine(backend, mode, shots);
+    const ScoreOptions options{.share_prefix = !o.no_share};
+    ScoreStats stats;
+    const auto started = std::chrono::steady_clock::now();
+    std::size_t scored = 0;
+    for (const TaskQuestions& tq : questions) {
+        for (std::size_t li = 0; li < tq.langs.size(); ++li) {
+            std::span<const Question> all = tq.by_lang[li];
+            if (o.limit != 0 && all.size() > o.limit) all = all.first(o.limit);
+            PredictionWriter writer(run_predictions_path(o.out, tq.task, tq.langs[li]), all, o.chunk);
+            Progress progress(fmt::format("{} {}", name(tq.task), code(tq.langs[li])), all.size(), writer.done());
+            if (writer.done() < all.size()) {
+                const std::vector<ScoreRequest> requests = engine.requests(all);
+                for (std::size_t start = writer.done(); start < all.size(); start += o.chunk) {
+                    const std::size_t end = std::min(all.size(), start + o.chunk);
+                    const std::span<const Question> chunk = all.subspan(start, end - start);
+                    const auto outcomes = engine.score(chunk, std::span(requests).subspan(start, end - start), options, stats);
+                    std::string lines;
+                    for (std::size_t i = 0; i < chunk.size(); ++i) {
+                        const std::string greedy = mode == ScoringMode::letter ? backend.piece(outcomes[i].greedy_next) : std::string();
+                        lines += prediction_line(start + i, chunk[i], build_prompt(chunk[i], shots), mode, outcomes[i], greedy);
+                    }
+                    writer.append(lines, chunk.size());
+                    scored += chunk.size();
+                    progress.advance(chunk.size());
+                }
+            }
+            progress.finish();
+        }
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    fmt::print(stderr, "clika run: {} questions scored in {:.1f}s ({:.1f} q/s), {} tokens evaluated, prefix reused {} times\n", scored,
+               seconds, seconds > 0 ? static_cast<double>(scored) / seconds : 0.0, stats.tokens_evaluated, stats.prefix_reuses);
+    if (o.quiet_report) return;
+    ResultSet results = load_run(o.out, tasks, langs);
+    results.model = fs::path(o.model).filename().string();
+    const std::string report = report::to_table(score(results));
+    std::fwrite(report.data(), 1, report.size(), stdout);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+    auto o = std::make_shared<RunOptions>();
+    CLI::App* cmd = app.add_subcommand("run", "Evaluate a model on CLiKA through a backend plugin; resumable, writes upstream-format predictions");
+    cmd->footer(
+        "\nWrites OUT/run.json and OUT/<task>/<folder>/predictions.jsonl ({id, input, res, label, uuid} plus `scores`, one\n"
+        "log-probability per option). Killed runs continue where they stopped when the same command is run again; the\n"
+        "files end up identical to an uninterrupted run. Score them later with `clika score --run OUT`.\n"
+        "\nModes:\n"
+        "  letter  the paper's protocol: log p of each option letter right after \"Answer:\" (also records the model's\n"
+        "          unrestricted next token, to show how often it would answer off-format)\n"
+        "  loglik  lm-evaluation-harness style: log-likelihood of \" <option text>\"; res by acc, res_norm by acc_norm\n"
+        "\nExample:\n"
+        "  clika make-model --out tiny.gguf --seed 1\n"
+        "  clika run --data ../shared/clika-data --model tiny.gguf --out runs/tiny --limit 50");
+    cmd->add_option("--data", o->data, "CLiKA data folder (default: $CLIKA_DATA)");
+    cmd->add_option("--model", o->model, "model file for the plugin (GGUF for llamacpp)")->required();
+    cmd->add_option("--out", o->out, "run directory (created; an existing one is resumed if it was made by the same command)")->required();
+    cmd->add_option("--plugin", o->plugin, "backend plugin name or path to its .so")->capture_default_str();
+    cmd->add_option("--plugin-path", o->plugin_paths, "extra directories to search for plugins (before $CLIKA_PLUGIN_PATH)");
+    cmd->add_option("--tasks", o->tasks, "tasks to run (default: x_copa,x_csqa,x_geo,x_name)")->delimiter(',');
+    cmd->add_option("--langs", o->langs, "languages to run (default: all ten)")->delimiter(',');
+    cmd->add_option("--mode", o->mode, "letter or loglik")->check(CLI::IsMember({"letter", "loglik"}))->capture_default_str();
+    cmd->add_option("--shots", o->shots, "1: the paper's one-shot prompts; 0: zero-shot")->check(CLI::IsMember({0, 1}))->capture_default_str();
+    cmd->add_option("--limit", o->limit, "only the first N questions of each task and language (0: all)")->capture_default_str();
+    cmd->add_option("--threads", o->threads, "CPU threads for the backend (0: its default)")->capture_default_str();
+    cmd->add_option("--ctx", o->ctx, "KV cache size in tokens (0: the plugin's default)")->capture_default_str();
+    cmd->add_option("--batch", o->batch, "tokens per forward pass (0: the plugin's default)")->capture_default_str();
+    cmd->add_option("--parallel", o->parallel, "sequences evaluated together (0: the plugin's default)")->capture_default_str();
+    cmd->add_option("--chunk", o->chunk, "questions per backend call: the unit of progress and of resuming")->capture_default_str();
+    cmd->add_option("--lora", o->lora, "LoRA adapter to apply (GGUF for llamacpp)");
+    cmd->add_option("--lora-scale", o->lora_scale, "LoRA scale")->capture_default_str();
+    cmd->add_flag("--no-share", o->no_share, "reference path: no prefix sharing, one sequence at a time (slow; for checking)");
+    cmd->add_flag("--no-report", o->quiet_report, "do not print the score table at the end");
+    cmd->callback([o] { run_benchmark(*o); });
+}
+
+}  // namespace clika::cli

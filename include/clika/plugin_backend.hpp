@@ -1,0 +1,197 @@
+#pragma once
+// The C++ side of a loaded plugin: one open model, satisfying clika::Backend. Every call crosses the C ABI of
+// plugin_abi.h; every failure comes back as clika::Error(ErrorKind::backend, {plugin file}, "<plugin>: <its message>").
+//
+// A PluginBackend holds a copy of its Plugin, so the library stays loaded while the model is open; the model is closed
+// before the library can go. Use one PluginBackend from one thread at a time.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "clika/error.hpp"
+#include "clika/plugin_abi.h"
+#include "clika/plugin_loader.hpp"
+#include "clika/request.hpp"
+
+namespace clika {
+
+// What clika_open_options carries, C++ side. 0 means "the plugin's default" for the counts.
+struct OpenOptions {
+    int threads = 0;
+    int n_ctx = 0;
+    int n_batch = 0;
+    int n_parallel = 0;
+    std::filesystem::path lora_path;  // empty: no adapter
+    float lora_scale = 1.0f;
+    int seed = 0;
+};
+
+class PluginBackend {
+public:
+    // Opens `model_path` with the plugin's `open` and reads its description. Throws clika::Error (backend) when the
+    // plugin refuses.
+    PluginBackend(Plugin plugin, const std::filesystem::path& model_path, const OpenOptions& options = {})
+        : plugin_(std::move(plugin)), model_path_(model_path), model_(nullptr, Closer{&plugin_.api()}) {
+        const std::string path = model_path.string();
+        const std::string lora = options.lora_path.string();
+        clika_open_options o{};
+        o.struct_size = sizeof(clika_open_options);
+        o.n_threads = options.threads;
+        o.n_ctx = options.n_ctx;
+        o.n_batch = options.n_batch;
+        o.n_parallel = options.n_parallel;
+        o.lora_path = lora.empty() ? nullptr : lora.c_str();
+        o.lora_scale = options.lora_scale;
+        o.seed = options.seed;
+        clika_model* model = api().open(path.c_str(), &o);
+        if (model == nullptr) {
+            std::string why = api().last_error(nullptr);
+            if (why.find(path) == std::string::npos) why += fmt::format(" (model {})", path);
+            fail(std::move(why));
+        }
+        model_.reset(model);
+        clika_model_info raw{};
+        raw.struct_size = sizeof(clika_model_info);
+        if (api().describe(model_.get(), &raw) != 0) fail_from_model();
+        info_.n_vocab = raw.n_vocab;
+        info_.n_ctx_train = raw.n_ctx_train;
+        info_.n_ctx = raw.n_ctx;
+        info_.bos = raw.bos;
+        info_.eos = raw.eos;
+        info_.adds_bos = raw.adds_bos != 0;
+        raw.description[sizeof(raw.description) - 1] = '\0';
+        info_.description = raw.description;
+    }
+
+    PluginBackend(PluginBackend&&) noexcept = default;
+    // Not defaulted: the old model must close before the old plugin (maybe the library's last owner) is released.
+    PluginBackend& operator=(PluginBackend&& other) noexcept {
+        PluginBackend old(std::move(other));
+        std::swap(plugin_, old.plugin_);
+        std::swap(model_path_, old.model_path_);
+        std::swap(model_, old.model_);
+        std::swap(info_, old.info_);
+        return *this;
+    }
+    PluginBackend(const PluginBackend&) = delete;
+    PluginBackend& operator=(const PluginBackend&) = delete;
+    ~PluginBackend() = default;  // model_ closes before plugin_ can unload the library
+
+    [[nodiscard]] const Plugin& plugin() const noexcept { return plugin_; }
+    [[nodiscard]] const std::filesystem::path& model_path() const noexcept { return model_path_; }
+    [[nodiscard]] const ModelInfo& info() const noexcept { return info_; }
+
+    // UTF-8 text to token ids; add_special: prepend BOS (and whatever else the model's tokenizer adds).
+    [[nodiscard]] Tokens tokenize(std::string_view text, bool add_special) {
+        Tokens out(text.size() / 2 + 16);
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            const std::int64_t n = api().tokenize(model_.get(), text.data(), text.size(), add_special ? 1 : 0, out.data(), out.size());
+            if (n < 0) fail_from_model();
+            if (static_cast<std::uint64_t>(n) <= out.size()) {
+                out.resize(static_cast<std::size_t>(n));
+                return out;
+            }
+            out.resize(static_cast<std::size_t>(n));
+        }
+        fail("tokenize asked for a larger buffer twice for the same text");
+    }
+
+    // The UTF-8 bytes of one token (possibly a partial character).
+    [[nodiscard]] std::string piece(Token token) {
+        std::string out(16, '\0');
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            const std::int64_t n = api().token_piece(model_.get(), token, out.data(), out.size());
+            if (n < 0) fail_from_model();
+            if (static_cast<std::uint64_t>(n) <= out.size()) {
+                out.resize(static_cast<std::size_t>(n));
+                return out;
+            }
+            out.resize(static_cast<std::size_t>(n));
+        }
+        fail(fmt::format("token_piece asked for a larger buffer twice for token {}", token));
+    }
+
+    // Scores every request in one plugin call. The requests' shared_prefix promises are checked first (a broken promise
+    // is an engine bug: ErrorKind::internal); counters are added to `stats`.
+    [[nodiscard]] std::vector<OptionScores> score(std::span<const ScoreRequest> requests, const ScoreOptions& options, ScoreStats& stats) {
+        if (requests.empty()) return {};
+        check_requests(requests);
+
+        std::vector<std::vector<clika_token_span>> spans(requests.size());
+        std::vector<clika_score_request> raw_requests(requests.size());
+        std::vector<OptionScores> out(requests.size());
+        std::vector<std::vector<std::uint8_t>> greedy(requests.size());
+        std::vector<clika_score_result> raw_results(requests.size());
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            const ScoreRequest& r = requests[i];
+            for (const Tokens& c : r.continuations) spans[i].push_back({c.data(), c.size()});
+            raw_requests[i] = {{r.context.data(), r.context.size()}, r.shared_prefix, spans[i].data(), spans[i].size(), r.next_ids.data(), r.next_ids.size()};
+            OptionScores& o = out[i];
+            o.logprob.assign(r.continuations.size(), 0.0);
+            o.n_tokens.reserve(r.continuations.size());
+            for (const Tokens& c : r.continuations) o.n_tokens.push_back(static_cast<int>(c.size()));
+            o.next_logprob.assign(r.next_ids.size(), 0.0);
+            greedy[i].assign(r.continuations.size(), 0);
+            raw_results[i] = {o.logprob.data(), greedy[i].data(), o.next_logprob.data(), -1};
+        }
+        clika_score_options raw_options{};
+        raw_options.struct_size = sizeof(clika_score_options);
+        raw_options.share_prefix = options.share_prefix ? 1 : 0;
+        raw_options.tokens_evaluated = &stats.tokens_evaluated;
+        raw_options.prefix_reuses = &stats.prefix_reuses;
+        if (api().score(model_.get(), raw_requests.data(), raw_results.data(), requests.size(), &raw_options) != 0) fail_from_model();
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            out[i].all_greedy.assign(greedy[i].begin(), greedy[i].end());
+            out[i].greedy_next = raw_results[i].greedy_next;
+        }
+        return out;
+    }
+
+private:
+    struct Closer {
+        const clika_plugin_api_v1* api;
+        void operator()(clika_model* model) const noexcept {
+            if (model != nullptr) api->close(model);
+        }
+    };
+
+    [[nodiscard]] const clika_plugin_api_v1& api() const noexcept { return plugin_.api(); }
+
+    [[noreturn]] void fail(std::string message) const {
+        throw Error(ErrorKind::backend, Location{plugin_.path(), 0, {}}, fmt::format("{}: {}", plugin_.name(), message));
+    }
+    [[noreturn]] void fail_from_model() const { fail(api().last_error(model_.get())); }
+
+    static void check_requests(std::span<const ScoreRequest> requests) {
+        const Tokens& first = requests.front().context;
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            const ScoreRequest& r = requests[i];
+            if (r.shared_prefix > r.context.size() || r.shared_prefix > first.size() ||
+                !std::equal(r.context.begin(), r.context.begin() + static_cast<std::ptrdiff_t>(r.shared_prefix), first.begin()))
+                throw Error(ErrorKind::internal, {},
+                            fmt::format("score request {}: its first {} context tokens are not shared with request 0", i, r.shared_prefix));
+            for (std::size_t j = 0; j < r.continuations.size(); ++j)
+                if (r.continuations[j].empty())
+                    throw Error(ErrorKind::internal, {}, fmt::format("score request {}: continuation {} is empty", i, j));
+        }
+    }
+
+    Plugin plugin_;  // declared first: destroyed last, after the model is closed
+    std::filesystem::path model_path_;
+    std::unique_ptr<clika_model, Closer> model_;
+    ModelInfo info_;
+};
+
+static_assert(Backend<PluginBackend>);
+
+}  // namespace clika

@@ -1,0 +1,146 @@
+#pragma once
+// A run directory: run.json (what produced it) and, per task/language, predictions.jsonl in the upstream format plus
+// scores. Lines are appended a chunk at a time and flushed; a restarted run drops a torn tail, keeps whole chunks and
+// continues, so a killed run resumes to byte-identical files.
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "clika/engine.hpp"
+#include "clika/error.hpp"
+#include "clika/jsonl.hpp"
+#include "clika/question.hpp"
+#include "clika/run_files.hpp"
+
+namespace clika {
+
+using OrderedJson = nlohmann::ordered_json;
+
+// Refuses to mix runs: an existing manifest must equal the one this command would write.
+inline void open_run_dir(const fs::path& run_dir, const OrderedJson& manifest) {
+    std::error_code ec;
+    fs::create_directories(run_dir, ec);
+    if (ec) fail_input({run_dir}, fmt::format("cannot create run directory: {}", ec.message()));
+    const fs::path path = run_dir / "run.json";
+    if (fs::exists(path)) {
+        OrderedJson existing;
+        try {
+            std::ifstream in(path);
+            existing = OrderedJson::parse(in);
+        } catch (const std::exception& e) {
+            fail_input({path}, fmt::format("unreadable run manifest: {}", e.what()), "the run.json clika wrote");
+        }
+        if (existing == manifest) return;
+        std::string differences;
+        for (const auto& [key, value] : manifest.items())
+            if (!existing.contains(key) || existing[key] != value)
+                differences += fmt::format("{}{}: {} here, {} in the run", differences.empty() ? "" : "; ", key, value.dump(),
+                                           existing.contains(key) ? existing[key].dump() : std::string("absent"));
+        fail_input({path}, fmt::format("this run directory was made by a different command ({})", differences),
+                   "the same model, plugin and settings to resume, or a new --out directory");
+    }
+    const fs::path temporary = run_dir / "run.json.tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary);
+        out << manifest.dump(2) << "\n";
+        if (!out.flush()) fail_input({temporary}, "cannot write the run manifest");
+    }
+    fs::rename(temporary, path);
+}
+
+// The upstream prediction line ({id, input, res, label, uuid}) plus clika's scores.
+[[nodiscard]] inline std::string prediction_line(std::size_t id, const Question& q, const std::string& prompt, ScoringMode mode,
+                                                 const QuestionOutcome& o, const std::string& greedy_piece) {
+    OrderedJson line;
+    line["id"] = id;
+    line["input"] = prompt;
+    line["res"] = o.predicted >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(o.predicted)]) : std::string();
+    line["label"] = std::string(1, q.label_letter());
+    if (q.uuid_is_integer) line["uuid"] = std::stoll(q.uuid);
+    else line["uuid"] = q.uuid;
+    line["scores"] = o.scores;
+    line["mode"] = std::string(name(mode));
+    if (mode == ScoringMode::letter) {
+        line["greedy"] = greedy_piece;
+        line["greedy_is_option"] = o.greedy_is_option;
+    } else {
+        line["res_norm"] = o.predicted_norm >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(o.predicted_norm)]) : std::string();
+        line["scores_norm"] = o.scores_norm;
+        line["n_tokens"] = o.n_tokens;
+    }
+    return line.dump() + "\n";
+}
+
+class PredictionWriter {
+public:
+    // Opens (or resumes) one task/language file. `chunk` is the unit results are computed and written in.
+    PredictionWriter(fs::path path, std::span<const Question> questions, std::size_t chunk)
+        : path_(std::move(path)), chunk_(chunk) {
+        fs::create_directories(path_.parent_path());
+        done_ = resume(questions);
+        file_ = std::fopen(path_.c_str(), "ab");
+        if (file_ == nullptr) fail_input({path_}, "cannot open for appending");
+    }
+    PredictionWriter(const PredictionWriter&) = delete;
+    PredictionWriter& operator=(const PredictionWriter&) = delete;
+    ~PredictionWriter() {
+        if (file_ != nullptr) std::fclose(file_);
+    }
+
+    [[nodiscard]] std::size_t done() const noexcept { return done_; }
+
+    // Appends whole lines and pushes them to the OS (and the disk) before the next chunk starts.
+    void append(const std::string& lines, std::size_t count) {
+        if (std::fwrite(lines.data(), 1, lines.size(), file_) != lines.size() || std::fflush(file_) != 0)
+            fail_input({path_}, "write failed");
+        ::fdatasync(::fileno(file_));
+        done_ += count;
+    }
+
+private:
+    // Returns how many questions are already answered: whole lines, in whole chunks, matching the questions' uuids.
+    std::size_t resume(std::span<const Question> questions) {
+        std::error_code ec;
+        if (!fs::exists(path_, ec)) return 0;
+        std::string text;
+        {
+            std::ifstream in(path_, std::ios::binary);
+            text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        std::vector<std::size_t> line_ends;
+        for (std::size_t i = 0; i < text.size(); ++i)
+            if (text[i] == '\n') line_ends.push_back(i + 1);
+        // A finished file is kept whole; otherwise only whole chunks, which recompute to the same bytes.
+        const std::size_t keep = line_ends.size() >= questions.size() ? questions.size() : line_ends.size() / chunk_ * chunk_;
+        const std::size_t keep_bytes = keep == 0 ? 0 : line_ends[keep - 1];
+        if (keep_bytes != text.size()) fs::resize_file(path_, keep_bytes);
+        if (keep == 0) return 0;
+        JsonlFile file(path_);
+        std::size_t i = 0;
+        file.for_each([&](const JsonRecord& r) {
+            const std::string uuid = r.id_text("uuid");
+            if (i >= questions.size() || uuid != questions[i].uuid)
+                r.fail("uuid", fmt::format("answered question \"{}\" is not question {} of this run", uuid, i + 1),
+                       "the same data and question order as the interrupted run");
+            ++i;
+        });
+        return keep;
+    }
+
+    fs::path path_;
+    std::size_t chunk_;
+    std::size_t done_ = 0;
+    std::FILE* file_ = nullptr;
+};
+
+}  // namespace clika
