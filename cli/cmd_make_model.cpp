@@ -11,6 +11,7 @@
 
 #include "clika/error.hpp"
 #include "clika/model_maker.hpp"
+#include "clika/onnx_export.hpp"
 #include "commands.hpp"
 
 #ifndef CLIKA_LLAMA_VOCAB_DIR
@@ -32,6 +33,7 @@ struct MakeModelOptions {
     std::string vocab_name;
     std::string type = "f16";
     bool untied = false;
+    bool onnx = false;  // also write the ONNX copy (same stem, .onnx) for the onnx plugin
     model::ModelShape shape = model::default_test_shape();
 };
 
@@ -62,6 +64,7 @@ void run_make_model(MakeModelOptions o) {
     o.shape.tie_embeddings = !o.untied;
     const auto type = o.type == "f32" ? model::WeightType::f32 : model::WeightType::f16;
     const std::filesystem::path vocab = resolve_vocab(o);
+    if (o.onnx && std::filesystem::path(o.out).extension() == ".onnx") fail_input({o.out}, "--out names the GGUF file", "a .gguf name with --onnx");
     const model::MadeModel made = model::make_model(vocab, o.out, o.shape, o.seed, type);
     const model::ModelShape& s = o.shape;
     std::fprintf(stdout, "%s",
@@ -71,6 +74,13 @@ void run_make_model(MakeModelOptions o) {
                              vocab.filename().string(), made.tokenizer, static_cast<double>(made.parameters) / 1e6,
                              model::weight_type_name(type), o.seed, static_cast<double>(made.file_bytes) / 1e6, made.seconds)
                      .c_str());
+    if (o.onnx) {
+        const std::filesystem::path onnx_path = std::filesystem::path(o.out).replace_extension(".onnx");
+        const onnx::ExportedModel exported = onnx::export_llama_gguf(o.out, onnx_path);
+        std::fprintf(stdout, "%s", fmt::format("wrote {}: the same weights as ONNX (opset 17, {} nodes, {:.1f} MB); its tokenizer is {}\n",
+                                               onnx_path.string(), exported.nodes, static_cast<double>(exported.file_bytes) / 1e6,
+                                               std::filesystem::path(o.out).filename().string()).c_str());
+    }
 }
 
 }  // namespace
@@ -110,6 +120,7 @@ void add_make_model_command(CLI::App& app) {
     cmd->add_option("--rope-base", o->shape.rope_base, "RoPE frequency base")->capture_default_str();
     cmd->add_option("--rms-eps", o->shape.rms_eps, "RMSNorm epsilon")->capture_default_str();
     cmd->add_flag("--untied", o->untied, "write a separate output.weight instead of reusing token_embd");
+    cmd->add_flag("--onnx", o->onnx, "also write the same model as ONNX beside --out (OUT with .onnx; for the onnx plugin, which tokenizes with OUT)");
     cmd->add_option("--type", o->type, "weight storage type (norms are always f32)")->check(CLI::IsMember({"f32", "f16"}))->capture_default_str();
     cmd->callback([o] { run_make_model(*o); });
 }

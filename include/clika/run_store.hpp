@@ -71,14 +71,15 @@ inline void open_run_dir(const fs::path& run_dir, const OrderedJson& manifest) {
     line["scores"] = o.scores;
     line["mode"] = std::string(name(mode));
     if (mode == ScoringMode::letter) {
-        line["greedy"] = greedy_piece;
+        line["greedy"] = greedy_piece;  // may be a partial UTF-8 sequence (byte tokens): written with U+FFFD
+        line["greedy_token"] = o.greedy_next;
         line["greedy_is_option"] = o.greedy_is_option;
     } else {
         line["res_norm"] = o.predicted_norm >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(o.predicted_norm)]) : std::string();
         line["scores_norm"] = o.scores_norm;
         line["n_tokens"] = o.n_tokens;
     }
-    return line.dump() + "\n";
+    return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
 }
 
 class PredictionWriter {

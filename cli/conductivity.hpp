@@ -1,0 +1,69 @@
+#pragma once
+// The Conductivity level in the CLI: hooks that `clika run`, `clika score` and `clika make-model` call, and the
+// `clika conductivity` and `clika lora` commands.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace clika::cli {
+
+// ---- clika run --tasks fictional (fictional_run.cpp) ----
+
+// What `clika run` passes on; the fields mean what its options say.
+struct FictionalRunRequest {
+    std::string data;
+    std::string plugin;
+    std::vector<std::string> plugin_paths;
+    std::string model;
+    std::vector<std::string> langs;
+    std::size_t limit = 0;
+    int threads = 0;
+    int ctx = 0;
+    int batch = 0;
+    int parallel = 0;
+    std::size_t chunk = 64;
+    std::string out;
+    std::string lora;
+    float lora_scale = 1.0f;
+    bool no_share = false;
+    bool quiet_report = false;
+};
+
+// True when --tasks names fictional (which must then be alone).
+[[nodiscard]] bool is_fictional_run(const std::vector<std::string>& tasks);
+// Registers --fictional-mode and --max-new-tokens on the run command.
+void add_fictional_run_options(CLI::App& run_command);
+void run_fictional(const FictionalRunRequest& request);
+
+// ---- clika score --run RUN with RUN/fictional (fictional_score.cpp) ----
+
+struct ConductivityScoreRequest {
+    std::string run;
+    std::string format;
+    std::string out;
+    std::vector<std::string> langs;
+    std::size_t bootstrap = 1000;
+    std::uint64_t seed = 0;
+    double confidence = 0.95;
+};
+
+// Scores a fictional run directory and writes the report; false (nothing done) when RUN/fictional does not exist.
+[[nodiscard]] bool score_conductivity_run(const ConductivityScoreRequest& request);
+
+// ---- clika make-model --lora-out ... (cmd_lora.cpp) ----
+
+void add_make_model_lora_options(CLI::App& make_model_command);
+// Writes the adapter (and merged model) the options asked for, for the base model just written.
+void write_make_model_lora(const std::filesystem::path& base_model);
+
+// ---- commands ----
+
+void add_conductivity_command(CLI::App& app);  // cmd_conductivity.cpp
+void add_lora_command(CLI::App& app);          // cmd_lora.cpp
+
+}  // namespace clika::cli

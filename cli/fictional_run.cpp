@@ -1,0 +1,313 @@
+// clika run --tasks fictional: the Conductivity test items and Translate items through a backend plugin, written to
+// RUN/fictional/<lang>/predictions.jsonl and translate.jsonl, resumable like the multiple-choice files.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "clika/fictional_eval.hpp"
+#include "clika/file_hash.hpp"
+#include "clika/generate.hpp"
+#include "clika/plugin_backend.hpp"
+#include "clika/plugin_loader.hpp"
+#include "clika/report/conductivity.hpp"
+#include "clika/run_store.hpp"
+#include "clika/version.hpp"
+#include "conductivity.hpp"
+#include "options.hpp"
+#include "progress.hpp"
+
+namespace clika::cli {
+
+namespace {
+
+struct FictionalOptions {
+    std::string mode = "both";
+    std::size_t max_new_tokens = 48;
+};
+
+FictionalOptions& fictional_options() {
+    static FictionalOptions options;
+    return options;
+}
+
+struct Context {
+    const FictionalRunRequest& request;
+    PluginBackend& backend;
+    bool generate = true;
+    bool choice = true;
+    GenerationSettings generation;
+    ScoreOptions options;
+    ScoreStats stats;
+    std::size_t batch_tokens = 512;  // the plugin's per-decode token budget (its default unless --batch)
+    std::size_t answered = 0;
+};
+
+// The continuation a sentence adds to a prompt, split like lm-evaluation-harness (and Engine) do.
+Tokens continuation_tokens(PluginBackend& backend, const std::string& prompt, const Tokens& context, const std::string& continuation) {
+    Tokens whole = backend.tokenize(prompt + continuation, true);
+    if (whole.size() > context.size() && std::equal(context.begin(), context.end(), whole.begin()))
+        return Tokens(whole.begin() + static_cast<std::ptrdiff_t>(context.size()), whole.end());
+    Tokens alone = backend.tokenize(continuation, false);
+    if (alone.empty()) throw Error(ErrorKind::backend, {}, fmt::format("\"{}\" tokenizes to nothing", continuation));
+    return alone;
+}
+
+// Log-likelihoods (and greedy flags) of every continuation of every context. Continuations of one context are split
+// over several requests when together they would not fit one decode of the plugin.
+void score_continuations(Context& c, const std::vector<Tokens>& contexts, const std::vector<std::vector<Tokens>>& continuations,
+                         std::vector<std::vector<double>>& logprob, std::vector<std::vector<int>>& greedy) {
+    std::vector<ScoreRequest> requests;
+    std::vector<std::pair<std::size_t, std::size_t>> origin;  // per request: context index, first continuation
+    std::size_t shared = contexts.front().size();
+    for (const Tokens& t : contexts) shared = std::min({shared, common_prefix_length(contexts.front(), t), t.size() - 1});
+    for (std::size_t i = 0; i < contexts.size(); ++i) {
+        const std::size_t own = contexts[i].size() - shared;
+        std::size_t j = 0;
+        while (j < continuations[i].size()) {
+            ScoreRequest r;
+            r.context = contexts[i];
+            r.shared_prefix = shared;
+            std::size_t used = own;
+            const std::size_t first = j;
+            while (j < continuations[i].size() && (r.continuations.empty() || used + continuations[i][j].size() <= c.batch_tokens)) {
+                used += continuations[i][j].size();
+                r.continuations.push_back(continuations[i][j++]);
+            }
+            requests.push_back(std::move(r));
+            origin.emplace_back(i, first);
+        }
+    }
+    const std::vector<OptionScores> scores = c.backend.score(requests, c.options, c.stats);
+    logprob.assign(contexts.size(), {});
+    greedy.assign(contexts.size(), {});
+    for (std::size_t k = 0; k < requests.size(); ++k) {
+        const auto [i, first] = origin[k];
+        for (std::size_t j = 0; j < scores[k].logprob.size(); ++j) {
+            logprob[i].push_back(scores[k].logprob[j]);
+            greedy[i].push_back(scores[k].all_greedy[j] ? 1 : 0);
+        }
+    }
+}
+
+std::vector<Question> ids_for(std::span<const std::size_t> lines, Lang lang) {
+    std::vector<Question> out(lines.size());
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+        out[k].task = Task::fictional;
+        out[k].lang = lang;
+        out[k].uuid = std::to_string(lines[k]);
+        out[k].uuid_is_integer = true;
+    }
+    return out;
+}
+
+void answer_test_items(Context& c, const FictionalTestSet& set) {
+    const FictionalRunRequest& o = c.request;
+    const std::vector<std::size_t> selected = limited_items(set, o.limit);
+    const std::vector<Question> ids = ids_for(selected, set.lang);
+    PredictionWriter writer(fictional_predictions_path(o.out, set.lang), ids, o.chunk);
+    Progress progress(fmt::format("fictional {}", code(set.lang)), selected.size(), writer.done());
+    std::vector<std::string> folded;
+    for (const std::string& name : set.continents) folded.push_back(fold_case(name));
+    for (std::size_t start = writer.done(); start < selected.size(); start += o.chunk) {
+        const std::size_t end = std::min(selected.size(), start + o.chunk);
+        std::vector<std::string> prompts;
+        std::vector<Tokens> contexts;
+        for (std::size_t k = start; k < end; ++k) {
+            const FictionalItem& item = set.items[selected[k]].item;
+            prompts.push_back(alpaca_prompt(item.prompt, item.input));
+            contexts.push_back(c.backend.tokenize(prompts.back(), true));
+        }
+        std::vector<FictionalAnswer> answers(end - start);
+        if (c.choice) {
+            std::vector<std::vector<Tokens>> continuations(contexts.size());
+            for (std::size_t k = 0; k < contexts.size(); ++k) {
+                const FictionalItem& item = set.items[selected[start + k]].item;
+                for (const std::string& candidate : set.continents)
+                    continuations[k].push_back(continuation_tokens(c.backend, prompts[k], contexts[k], sentence_with(item.answer, item.continent, candidate)));
+            }
+            std::vector<std::vector<double>> logprob;
+            std::vector<std::vector<int>> greedy;
+            score_continuations(c, contexts, continuations, logprob, greedy);
+            for (std::size_t k = 0; k < answers.size(); ++k) {
+                FictionalAnswer& a = answers[k];
+                a.choice_present = true;
+                a.scores = logprob[k];
+                for (const Tokens& t : continuations[k]) a.n_tokens.push_back(static_cast<int>(t.size()));
+                a.chosen = static_cast<std::size_t>(first_argmax(a.scores));
+                a.correct_choice = a.chosen == set.items[selected[start + k]].gold;
+            }
+        }
+        if (c.generate) {
+            const std::vector<Generated> generated = greedy_generate(c.backend, std::span<const Tokens>(contexts), c.generation, c.options, c.stats);
+            for (std::size_t k = 0; k < answers.size(); ++k) {
+                const FictionalTestItem& t = set.items[selected[start + k]];
+                FictionalAnswer& a = answers[k];
+                a.generated_present = true;
+                a.generated = generated[k].text;
+                const int named = named_continent(answer_text(generated[k].text), t.item.city, folded);
+                a.named = named >= 0 ? set.continents[static_cast<std::size_t>(named)] : std::string();
+                a.correct_generate = named >= 0 && static_cast<std::size_t>(named) == t.gold;
+            }
+        }
+        std::string lines;
+        for (std::size_t k = 0; k < answers.size(); ++k) lines += fictional_test_line(selected[start + k], set, prompts[k], answers[k]);
+        writer.append(lines, answers.size());
+        c.answered += answers.size();
+        progress.advance(answers.size());
+    }
+    progress.finish();
+}
+
+void answer_translate_items(Context& c, const FictionalTestSet& set) {
+    const FictionalRunRequest& o = c.request;
+    std::vector<std::size_t> selected(o.limit != 0 ? std::min(o.limit, set.translations.size()) : set.translations.size());
+    for (std::size_t k = 0; k < selected.size(); ++k) selected[k] = k;
+    const std::vector<Question> ids = ids_for(selected, set.lang);
+    PredictionWriter writer(fictional_translate_run_path(o.out, set.lang), ids, o.chunk);
+    Progress progress(fmt::format("translate {}", code(set.lang)), selected.size(), writer.done());
+    for (std::size_t start = writer.done(); start < selected.size(); start += o.chunk) {
+        const std::size_t end = std::min(selected.size(), start + o.chunk);
+        std::vector<std::string> prompts;
+        std::vector<Tokens> contexts;
+        for (std::size_t k = start; k < end; ++k) {
+            prompts.push_back(alpaca_prompt(set.translations[k].prompt, set.translations[k].input));
+            contexts.push_back(c.backend.tokenize(prompts.back(), true));
+        }
+        std::vector<TranslateAnswer> answers(end - start);
+        if (c.choice) {
+            std::vector<std::vector<Tokens>> continuations(contexts.size());
+            for (std::size_t k = 0; k < contexts.size(); ++k)
+                continuations[k].push_back(continuation_tokens(c.backend, prompts[k], contexts[k], set.translations[start + k].answer));
+            std::vector<std::vector<double>> logprob;
+            std::vector<std::vector<int>> greedy;
+            score_continuations(c, contexts, continuations, logprob, greedy);
+            for (std::size_t k = 0; k < answers.size(); ++k) {
+                answers[k].choice_present = true;
+                answers[k].logprob = logprob[k][0];
+                answers[k].greedy = greedy[k][0] != 0;
+            }
+        }
+        if (c.generate) {
+            const std::vector<Generated> generated = greedy_generate(c.backend, std::span<const Tokens>(contexts), c.generation, c.options, c.stats);
+            for (std::size_t k = 0; k < answers.size(); ++k) {
+                answers[k].generated_present = true;
+                answers[k].generated = generated[k].text;
+                answers[k].correct_generate = contains_folded(answer_text(generated[k].text), set.translations[start + k].answer);
+            }
+        }
+        std::string lines;
+        for (std::size_t k = 0; k < answers.size(); ++k)
+            lines += fictional_translate_line(start + k, set.translations[start + k], prompts[k], answers[k]);
+        writer.append(lines, answers.size());
+        c.answered += answers.size();
+        progress.advance(answers.size());
+    }
+    progress.finish();
+}
+
+OrderedJson fictional_manifest(const FictionalRunRequest& o, const FictionalOptions& f, const Plugin& plugin, const std::vector<Lang>& langs) {
+    OrderedJson m;
+    m["clika_version"] = std::string(version);
+    m["plugin"] = {{"name", std::string(plugin.name())}, {"version", std::string(plugin.version())}};
+    const fs::path model(o.model);
+    m["model"] = {{"file", model.filename().string()}, {"bytes", fs::file_size(model)}, {"sha256", sha256_file(model)}};
+    if (!o.lora.empty())
+        m["lora"] = {{"file", fs::path(o.lora).filename().string()}, {"sha256", sha256_file(o.lora)}, {"scale", o.lora_scale}};
+    m["tasks"] = OrderedJson::array({"fictional"});
+    m["fictional_mode"] = f.mode;
+    if (f.mode != "choice") m["max_new_tokens"] = f.max_new_tokens;
+    m["prompt_template"] = "alpaca";
+    m["share_prefix"] = !o.no_share;
+    m["chunk"] = o.chunk;
+    m["limit"] = o.limit;
+    m["langs"] = OrderedJson::array();
+    for (Lang l : langs) m["langs"].push_back(std::string(code(l)));
+    return m;
+}
+
+}  // namespace
+
+bool is_fictional_run(const std::vector<std::string>& tasks) {
+    bool fictional = false, other = false;
+    for (const std::string& t : tasks) (task_arg(t) == Task::fictional ? fictional : other) = true;
+    if (fictional && other)
+        fail_input({}, "--tasks fictional cannot be combined with the multiple-choice tasks", "a separate run (and --out directory) for fictional");
+    return fictional;
+}
+
+void add_fictional_run_options(CLI::App& run_command) {
+    FictionalOptions& o = fictional_options();
+    run_command
+        .add_option("--fictional-mode", o.mode,
+                    "--tasks fictional: generate (greedy answer must name the continent), choice (20-way log-likelihood) or both")
+        ->check(CLI::IsMember({"generate", "choice", "both"}))
+        ->capture_default_str();
+    run_command.add_option("--max-new-tokens", o.max_new_tokens, "--tasks fictional: greedy decoding limit per answer")->capture_default_str();
+}
+
+void run_fictional(const FictionalRunRequest& o) {
+    const FictionalOptions& f = fictional_options();
+    if (o.chunk == 0) fail_input({}, "--chunk must be at least 1");
+    if (f.mode != "choice" && f.max_new_tokens == 0) fail_input({}, "--max-new-tokens must be at least 1 to generate answers");
+    const fs::path data = data_dir_or_env(o.data);
+    std::vector<Lang> langs = langs_arg(o.langs);
+    if (std::find(langs.begin(), langs.end(), Lang::en) == langs.end()) {
+        langs.insert(langs.begin(), Lang::en);
+        fmt::print(stderr, "clika run: adding en: XRR and the training gate need the English answers\n");
+    }
+    std::stable_partition(langs.begin(), langs.end(), [](Lang l) { return l == Lang::en; });
+    if (!fs::is_regular_file(o.model)) fail_input({o.model}, "model file not found");
+    if (!o.lora.empty() && !fs::is_regular_file(o.lora)) fail_input({o.lora}, "LoRA adapter file not found");
+
+    // Every test file is read and cross-checked before the model loads.
+    std::vector<FictionalTestSet> sets;
+    for (Lang lang : langs) {
+        sets.push_back(load_fictional_test_set(data, lang));
+        if (lang != Lang::en) check_parallel(sets.front(), sets.back());
+    }
+
+    const std::vector<fs::path> plugin_dirs(o.plugin_paths.begin(), o.plugin_paths.end());
+    const Plugin plugin = load_plugin(o.plugin, PluginSearchPath::standard(plugin_dirs));
+    OpenOptions open;
+    open.threads = o.threads;
+    open.n_ctx = o.ctx;
+    open.n_batch = o.batch;
+    open.n_parallel = o.parallel;
+    open.lora_path = o.lora;
+    open.lora_scale = o.lora_scale;
+    PluginBackend backend(plugin, o.model, open);
+    open_run_dir(o.out, fictional_manifest(o, f, plugin, langs));
+    fmt::print(stderr, "clika run: fictional ({} mode) on {}{} via {} {} -> {}\n", f.mode, fs::path(o.model).filename().string(),
+               o.lora.empty() ? std::string() : " + " + fs::path(o.lora).filename().string(), std::string(plugin.name()),
+               std::string(plugin.version()), o.out);
+
+    Context c{o, backend};
+    c.generate = f.mode != "choice";
+    c.choice = f.mode != "generate";
+    c.generation.max_new_tokens = f.max_new_tokens;
+    c.options.share_prefix = !o.no_share;
+    if (o.batch > 0) c.batch_tokens = static_cast<std::size_t>(o.batch);
+    const auto started = std::chrono::steady_clock::now();
+    for (const FictionalTestSet& set : sets) {
+        answer_test_items(c, set);
+        if (set.lang != Lang::en) answer_translate_items(c, set);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    fmt::print(stderr, "clika run: {} items answered in {:.1f}s, {} tokens evaluated\n", c.answered, seconds, c.stats.tokens_evaluated);
+    if (o.quiet_report) return;
+    const FictionalRun run = load_fictional_run(o.out, langs);
+    std::vector<ConductivityCard> cards;
+    for (FictionalMode mode : run.modes()) {
+        cards.push_back(score_conductivity(run, mode));
+        cards.back().model = fs::path(o.model).filename().string();
+    }
+    const std::string report = report::conductivity_table(cards);
+    std::fwrite(report.data(), 1, report.size(), stdout);
+}
+
+}  // namespace clika::cli
