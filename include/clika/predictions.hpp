@@ -51,6 +51,9 @@ namespace clika {
         out.gold.push_back(gold);
         out.predicted.push_back(predicted);
         out.correct.push_back(predicted == gold ? 1 : 0);
+        const bool off_format = predicted == 0 || (r.has("greedy_is_option") && r.at("greedy_is_option").is_bool() &&
+                                                   !r.at("greedy_is_option").get_bool().value_unsafe());
+        out.off_format += off_format ? 1 : 0;
     });
     if (out.uuids.empty()) fail_input({path}, "no predictions in file", "one JSON line per question");
     return out;

@@ -25,6 +25,9 @@ struct LangResults {
     std::vector<std::uint8_t> correct;  // 0 or 1, one per question
     std::vector<char> predicted;        // option letter, or 0 when the answer named none
     std::vector<char> gold;
+    // Answers that named no option: an empty or non-letter `res`, or (clika runs) an unrestricted next token that was
+    // not an option letter.
+    std::size_t off_format = 0;
 };
 
 // A model's outcomes over the multiple-choice tasks; any task/language may be absent.

@@ -25,6 +25,8 @@ for task in ("x_geo", "x_name"):
         expected = sum(l["res"] == l["label"] for l in lines) / len(lines)
         got = report["tasks"][task][lang]["accuracy"]
         assert abs(got - expected) < 1e-12, (task, lang, got, expected)
+        off_format = sum(not l["greedy_is_option"] for l in lines)
+        assert report["tasks"][task][lang]["off_format"] == off_format, (task, lang, off_format)
         checked += 1
 assert checked == 20, checked
 assert report["levels"]["factual"]["ra"]["others"] is not None

@@ -217,7 +217,7 @@ inline void tally_patterns(const OutcomePatterns& table, std::span<const std::ui
             TaskLangCounts& c = card.counts[t][index(lang)];
             c.questions = r->correct.size();
             c.correct = count_correct(r->correct);
-            for (char p : r->predicted) c.off_format += p == 0 ? 1 : 0;
+            c.off_format = r->off_format;
         }
     }
 
