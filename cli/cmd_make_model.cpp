@@ -13,6 +13,7 @@
 #include "clika/model_maker.hpp"
 #include "clika/onnx_export.hpp"
 #include "commands.hpp"
+#include "conductivity.hpp"
 
 #ifndef CLIKA_LLAMA_VOCAB_DIR
 #define CLIKA_LLAMA_VOCAB_DIR ""
@@ -81,6 +82,7 @@ void run_make_model(MakeModelOptions o) {
                                                onnx_path.string(), exported.nodes, static_cast<double>(exported.file_bytes) / 1e6,
                                                std::filesystem::path(o.out).filename().string()).c_str());
     }
+    write_make_model_lora(made.path);  // --lora-out / --merged-out (cli/cmd_lora.cpp)
 }
 
 }  // namespace
@@ -122,6 +124,7 @@ void add_make_model_command(CLI::App& app) {
     cmd->add_flag("--untied", o->untied, "write a separate output.weight instead of reusing token_embd");
     cmd->add_flag("--onnx", o->onnx, "also write the same model as ONNX beside --out (OUT with .onnx; for the onnx plugin, which tokenizes with OUT)");
     cmd->add_option("--type", o->type, "weight storage type (norms are always f32)")->check(CLI::IsMember({"f32", "f16"}))->capture_default_str();
+    add_make_model_lora_options(*cmd);
     cmd->callback([o] { run_make_model(*o); });
 }
 

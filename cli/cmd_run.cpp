@@ -17,6 +17,7 @@
 #include "clika/run_store.hpp"
 #include "clika/version.hpp"
 #include "commands.hpp"
+#include "conductivity.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 
@@ -67,6 +68,11 @@ OrderedJson manifest_for(const RunOptions& o, const Plugin& plugin, const std::v
 }
 
 void run_benchmark(const RunOptions& o) {
+    if (is_fictional_run(o.tasks))  // the Conductivity test sets: cli/fictional_run.cpp
+        return run_fictional({.data = o.data, .plugin = o.plugin, .plugin_paths = o.plugin_paths, .model = o.model, .langs = o.langs,
+                              .limit = o.limit, .threads = o.threads, .ctx = o.ctx, .batch = o.batch, .parallel = o.parallel,
+                              .chunk = o.chunk, .out = o.out, .lora = o.lora, .lora_scale = o.lora_scale, .no_share = o.no_share,
+                              .quiet_report = o.quiet_report});
     if (o.chunk == 0) fail_input({}, "--chunk must be at least 1");
     const fs::path data = data_dir_or_env(o.data);
     const std::vector<Task> tasks = mc_tasks_arg(o.tasks);
@@ -154,7 +160,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--out", o->out, "run directory (created; an existing one is resumed if it was made by the same command)")->required();
     cmd->add_option("--plugin", o->plugin, "backend plugin name or path to its .so")->capture_default_str();
     cmd->add_option("--plugin-path", o->plugin_paths, "extra directories to search for plugins (before $CLIKA_PLUGIN_PATH)");
-    cmd->add_option("--tasks", o->tasks, "tasks to run (default: x_copa,x_csqa,x_geo,x_name)")->delimiter(',');
+    cmd->add_option("--tasks", o->tasks, "tasks to run (default: x_copa,x_csqa,x_geo,x_name; or fictional, alone)")->delimiter(',');
     cmd->add_option("--langs", o->langs, "languages to run (default: all ten)")->delimiter(',');
     cmd->add_option("--mode", o->mode, "letter or loglik")->check(CLI::IsMember({"letter", "loglik"}))->capture_default_str();
     cmd->add_option("--shots", o->shots, "1: the paper's one-shot prompts; 0: zero-shot")->check(CLI::IsMember({0, 1}))->capture_default_str();
@@ -168,6 +174,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--lora-scale", o->lora_scale, "LoRA scale")->capture_default_str();
     cmd->add_flag("--no-share", o->no_share, "reference path: no prefix sharing, one sequence at a time (slow; for checking)");
     cmd->add_flag("--no-report", o->quiet_report, "do not print the score table at the end");
+    add_fictional_run_options(*cmd);
     cmd->callback([o] { run_benchmark(*o); });
 }
 

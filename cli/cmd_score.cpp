@@ -13,6 +13,7 @@
 #include "clika/report/tables.hpp"
 #include "clika/run_files.hpp"
 #include "commands.hpp"
+#include "conductivity.hpp"
 #include "options.hpp"
 
 namespace clika::cli {
@@ -35,6 +36,10 @@ struct ScoreOptions {
 
 void run_score(const ScoreOptions& o) {
     if (o.model.empty() == o.run.empty()) fail_input({}, "give exactly one of --model STEM and --run RUN_DIR");
+    // A run of --tasks fictional: the Conductivity report (cli/fictional_score.cpp).
+    if (score_conductivity_run({.run = o.run, .format = o.format, .out = o.out, .langs = o.langs, .bootstrap = o.bootstrap, .seed = o.seed,
+                                .confidence = o.confidence}))
+        return;
     const std::vector<Task> tasks = mc_tasks_arg(o.tasks);
     const std::vector<Lang> langs = langs_arg(o.langs);
 

@@ -57,6 +57,28 @@ Tokens continuation_tokens(PluginBackend& backend, const std::string& prompt, co
     return alone;
 }
 
+// A choice between answers: the tokens all of them start with (after the prompt) join the context, the rest are the
+// continuations. Their log-likelihoods then differ from the whole answers' by the same constant (the log-probability
+// of the shared start), so the choice is the same, for a fraction of the tokens.
+struct Choice {
+    Tokens context;
+    std::vector<Tokens> continuations;
+};
+
+Choice choice_between(PluginBackend& backend, const std::string& prompt, const Tokens& context, const std::vector<std::string>& sentences) {
+    Choice out{context, {}};
+    for (const std::string& s : sentences) out.continuations.push_back(continuation_tokens(backend, prompt, context, s));
+    std::size_t shared = out.continuations.front().size();
+    for (const Tokens& c : out.continuations) {
+        shared = std::min(shared, common_prefix_length(out.continuations.front(), c));
+        shared = std::min(shared, c.size() - 1);
+    }
+    if (shared == 0) return out;
+    out.context.insert(out.context.end(), out.continuations.front().begin(), out.continuations.front().begin() + static_cast<std::ptrdiff_t>(shared));
+    for (Tokens& c : out.continuations) c.erase(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(shared));
+    return out;
+}
+
 // Log-likelihoods (and greedy flags) of every continuation of every context. Continuations of one context are split
 // over several requests when together they would not fit one decode of the plugin.
 void score_continuations(Context& c, const std::vector<Tokens>& contexts, const std::vector<std::vector<Tokens>>& continuations,
@@ -124,15 +146,20 @@ void answer_test_items(Context& c, const FictionalTestSet& set) {
         }
         std::vector<FictionalAnswer> answers(end - start);
         if (c.choice) {
+            std::vector<Tokens> choice_contexts(contexts.size());
             std::vector<std::vector<Tokens>> continuations(contexts.size());
             for (std::size_t k = 0; k < contexts.size(); ++k) {
                 const FictionalItem& item = set.items[selected[start + k]].item;
-                for (const std::string& candidate : set.continents)
-                    continuations[k].push_back(continuation_tokens(c.backend, prompts[k], contexts[k], sentence_with(item.answer, item.continent, candidate)));
+                const std::string prefix = answer_prefix(item.answer, item.continent);
+                std::vector<std::string> sentences;
+                for (const std::string& candidate : set.continents) sentences.push_back(prefix + candidate);
+                Choice choice = choice_between(c.backend, prompts[k], contexts[k], sentences);
+                choice_contexts[k] = std::move(choice.context);
+                continuations[k] = std::move(choice.continuations);
             }
             std::vector<std::vector<double>> logprob;
             std::vector<std::vector<int>> greedy;
-            score_continuations(c, contexts, continuations, logprob, greedy);
+            score_continuations(c, choice_contexts, continuations, logprob, greedy);
             for (std::size_t k = 0; k < answers.size(); ++k) {
                 FictionalAnswer& a = answers[k];
                 a.choice_present = true;
@@ -165,8 +192,7 @@ void answer_test_items(Context& c, const FictionalTestSet& set) {
 
 void answer_translate_items(Context& c, const FictionalTestSet& set) {
     const FictionalRunRequest& o = c.request;
-    std::vector<std::size_t> selected(o.limit != 0 ? std::min(o.limit, set.translations.size()) : set.translations.size());
-    for (std::size_t k = 0; k < selected.size(); ++k) selected[k] = k;
+    const std::vector<std::size_t> selected = spread_positions(set.translations.size(), o.limit);
     const std::vector<Question> ids = ids_for(selected, set.lang);
     PredictionWriter writer(fictional_translate_run_path(o.out, set.lang), ids, o.chunk);
     Progress progress(fmt::format("translate {}", code(set.lang)), selected.size(), writer.done());
@@ -175,14 +201,15 @@ void answer_translate_items(Context& c, const FictionalTestSet& set) {
         std::vector<std::string> prompts;
         std::vector<Tokens> contexts;
         for (std::size_t k = start; k < end; ++k) {
-            prompts.push_back(alpaca_prompt(set.translations[k].prompt, set.translations[k].input));
+            const InstructionRecord& r = set.translations[selected[k]];
+            prompts.push_back(alpaca_prompt(r.prompt, r.input));
             contexts.push_back(c.backend.tokenize(prompts.back(), true));
         }
         std::vector<TranslateAnswer> answers(end - start);
         if (c.choice) {
             std::vector<std::vector<Tokens>> continuations(contexts.size());
             for (std::size_t k = 0; k < contexts.size(); ++k)
-                continuations[k].push_back(continuation_tokens(c.backend, prompts[k], contexts[k], set.translations[start + k].answer));
+                continuations[k].push_back(continuation_tokens(c.backend, prompts[k], contexts[k], set.translations[selected[start + k]].answer));
             std::vector<std::vector<double>> logprob;
             std::vector<std::vector<int>> greedy;
             score_continuations(c, contexts, continuations, logprob, greedy);
@@ -197,12 +224,12 @@ void answer_translate_items(Context& c, const FictionalTestSet& set) {
             for (std::size_t k = 0; k < answers.size(); ++k) {
                 answers[k].generated_present = true;
                 answers[k].generated = generated[k].text;
-                answers[k].correct_generate = contains_folded(answer_text(generated[k].text), set.translations[start + k].answer);
+                answers[k].correct_generate = contains_folded(answer_text(generated[k].text), set.translations[selected[start + k]].answer);
             }
         }
         std::string lines;
         for (std::size_t k = 0; k < answers.size(); ++k)
-            lines += fictional_translate_line(start + k, set.translations[start + k], prompts[k], answers[k]);
+            lines += fictional_translate_line(selected[start + k], set.translations[selected[start + k]], prompts[k], answers[k]);
         writer.append(lines, answers.size());
         c.answered += answers.size();
         progress.advance(answers.size());
@@ -244,7 +271,8 @@ void add_fictional_run_options(CLI::App& run_command) {
     FictionalOptions& o = fictional_options();
     run_command
         .add_option("--fictional-mode", o.mode,
-                    "--tasks fictional: generate (greedy answer must name the continent), choice (20-way log-likelihood) or both")
+                    "--tasks fictional: generate (greedy answer must name the continent), choice (20-way log-likelihood) or both; "
+                    "--limit N keeps N items of each type and N Translate items per language, spread evenly over the files")
         ->check(CLI::IsMember({"generate", "choice", "both"}))
         ->capture_default_str();
     run_command.add_option("--max-new-tokens", o.max_new_tokens, "--tasks fictional: greedy decoding limit per answer")->capture_default_str();

@@ -9,6 +9,7 @@
 #include "clika/error.hpp"
 #include "clika/version.hpp"
 #include "commands.hpp"
+#include "conductivity.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"clika: cross-lingual knowledge alignment (CLiKA) evaluation, fast and exact"};
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
     clika::cli::add_bench_command(app);
     clika::cli::add_make_model_command(app);
     clika::cli::add_plugins_command(app);
+    clika::cli::add_conductivity_command(app);
+    clika::cli::add_lora_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

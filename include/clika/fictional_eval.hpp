@@ -12,8 +12,11 @@
 //             the answer names the gold continent in the item's language: after removing the item's city name
 //             (city names may contain continent names, e.g. "Empyrean-Imperium"), the continent named first is the
 //             gold one. Names are compared case-insensitively (ASCII, Latin-1/Extended-A, Greek, Cyrillic).
-//   choice    a 20-way log-likelihood choice: the reference answer sentence with its (last) continent name replaced by
-//             each of the language's continent names; the most likely sentence is the answer (chance 1/20).
+//   choice    a 20-way log-likelihood choice (chance 1/20): the reference answer up to its (last) mention of the
+//             continent ("Astralyn Sands is located in the continent of") continued by each of the language's 20
+//             continent names; the most likely name is the answer. Tokens all 20 continuations start with are scored
+//             once as context, so `scores` are log-likelihoods from the first token where the names differ (the same
+//             ranking as the whole names').
 // Translate items: generate -- the answer contains the reference translation (case-insensitively); choice -- the
 // reference translation is the greedy continuation (every token the argmax).
 //
@@ -138,14 +141,11 @@ inline void append_utf8(std::string& out, char32_t c) {
     return std::string(text);
 }
 
-// The reference sentence with its last mention of `gold` replaced by `candidate` (the candidate alone when the
-// sentence does not mention the gold continent).
-[[nodiscard]] inline std::string sentence_with(std::string_view sentence, std::string_view gold, std::string_view candidate) {
+// The reference answer up to its last mention of the gold continent: the cloze context of the choice mode (empty when
+// the answer does not mention it).
+[[nodiscard]] inline std::string answer_prefix(std::string_view sentence, std::string_view gold) {
     const std::size_t at = gold.empty() ? std::string_view::npos : sentence.rfind(gold);
-    if (at == std::string_view::npos) return std::string(candidate);
-    std::string out(sentence);
-    out.replace(at, gold.size(), candidate);
-    return out;
+    return at == std::string_view::npos ? std::string() : std::string(sentence.substr(0, at));
 }
 
 // ---- test sets --------------------------------------------------------------------------------------------------------
@@ -219,17 +219,27 @@ inline void check_parallel(const FictionalTestSet& english, const FictionalTestS
     }
 }
 
-// The test items of each type kept under --limit N (the first N of type 0 and the first N of type 1; 0: all), as
+// Which of `count` items --limit N keeps: N spread evenly over them (positions floor(j * count / N)), so that a short
+// run still covers every continent; all when N is 0 or not below count.
+[[nodiscard]] inline std::vector<std::size_t> spread_positions(std::size_t count, std::size_t limit) {
+    std::vector<std::size_t> out;
+    if (limit == 0 || limit >= count) {
+        for (std::size_t i = 0; i < count; ++i) out.push_back(i);
+        return out;
+    }
+    for (std::size_t j = 0; j < limit; ++j) out.push_back(j * count / limit);
+    return out;
+}
+
+// The test items kept under --limit N: N of type 0 and N of type 1, each spread evenly over that type's items, as
 // line indices in file order.
 [[nodiscard]] inline std::vector<std::size_t> limited_items(const FictionalTestSet& set, std::size_t limit) {
+    std::vector<std::size_t> by_type[2];
+    for (std::size_t i = 0; i < set.items.size(); ++i) by_type[set.items[i].item.type].push_back(i);
     std::vector<std::size_t> out;
-    std::size_t taken[2] = {0, 0};
-    for (std::size_t i = 0; i < set.items.size(); ++i) {
-        const int type = set.items[i].item.type;
-        if (limit != 0 && taken[type] >= limit) continue;
-        ++taken[type];
-        out.push_back(i);
-    }
+    for (const auto& items : by_type)
+        for (std::size_t p : spread_positions(items.size(), limit)) out.push_back(items[p]);
+    std::sort(out.begin(), out.end());
     return out;
 }
 

@@ -292,11 +292,19 @@ inline std::size_t intern(std::vector<TemplateCount>& list, std::string text, st
         tpl.replace(tpl.find(hit->first), hit->first.size(), "{X}");
         r.template_index = detail::intern(set.target_templates, std::move(tpl), r.line);
     }
+    std::unordered_map<std::size_t, std::size_t> how_often;  // record count -> templates with it
+    for (const TemplateCount& t : set.target_templates) ++how_often[t.records];
+    std::size_t usual = 0, usual_templates = 0;
+    for (const auto& [records, templates] : how_often)
+        if (templates > usual_templates || (templates == usual_templates && records > usual)) {
+            usual = records;
+            usual_templates = templates;
+        }
     for (const TemplateCount& t : set.target_templates)
-        if (t.records != set.target_templates.front().records)
+        if (t.records != usual)
             fail_input({file, t.first_line, "prompt"},
-                       fmt::format("target-language template \"{}\" (first used here) has {} records, template \"{}\" has {}", t.text, t.records,
-                                   set.target_templates.front().text, set.target_templates.front().records),
+                       fmt::format("target-language template \"{}\" (first used here) has {} records, {} of the {} templates have {}", t.text, t.records,
+                                   usual_templates, set.target_templates.size(), usual),
                        "the same number of records for every target-language template");
     return set;
 }

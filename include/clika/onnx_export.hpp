@@ -228,6 +228,8 @@ struct LlamaHyper {
 struct ExportOptions {
     bool past_key_values = true;  // false: no past_key_values.* inputs and no present.* outputs (whole sequences only)
     bool position_ids = true;     // false: positions are derived from attention_mask (cumsum - 1), as HF models do
+    bool logits_to_keep = false;  // true: an int64 scalar input num_logits_to_keep; logits for the last N positions only
+                                  // (0: all), as transformers' `logits_to_keep` does
 };
 
 struct ExportedModel {
@@ -315,7 +317,9 @@ inline ExportedModel export_llama_gguf(const std::filesystem::path& gguf_path, c
 
     GraphBuilder g;
     using A = Attribute;
-    const std::string neg_inf = g.scalar_f32(-std::numeric_limits<float>::infinity());
+    // Masked scores become the lowest float, as Hugging Face's masks do: a fully masked row (padding before any real
+    // token) then averages instead of turning into NaN, which 0 * NaN would spread to every row that masks it out.
+    const std::string masked = g.scalar_f32(std::numeric_limits<float>::lowest());
     const std::string eps = g.scalar_f32(hp.rms_eps);
     const std::string kq_scale = g.scalar_f32(1.0f / std::sqrt(static_cast<float>(HD)));
     const std::string axis_last = g.vector_i64({-1});
@@ -324,6 +328,7 @@ inline ExportedModel export_llama_gguf(const std::filesystem::path& gguf_path, c
     g.input("input_ids", pb::INT64, {"batch_size", "sequence_length"});
     g.input("attention_mask", pb::INT64, {"batch_size", "total_sequence_length"});
     if (options.position_ids) g.input("position_ids", pb::INT64, {"batch_size", "sequence_length"});
+    if (options.logits_to_keep) g.input("num_logits_to_keep", pb::INT64, {});
     for (std::int64_t l = 0; l < hp.layers && options.past_key_values; ++l)
         for (const char* kv : {"key", "value"})
             g.input(fmt::format("past_key_values.{}.{}", l, kv), pb::FLOAT, {"batch_size", KVH, "past_sequence_length", HD});
@@ -403,7 +408,7 @@ inline ExportedModel export_llama_gguf(const std::filesystem::path& gguf_path, c
         const std::string q5 = g.node("Reshape", {q, shape_groups});  // [batch, kv_heads, G, seq, head_dim]
         const std::string kt = g.node("Unsqueeze", {g.node("Transpose", {present_k}, {A::integers("perm", {0, 1, 3, 2})}), g.vector_i64({2})});
         std::string scores = g.node("Mul", {g.node("MatMul", {q5, kt}), kq_scale});  // [batch, kv_heads, G, seq, total]
-        scores = g.node("Where", {visible, scores, neg_inf});
+        scores = g.node("Where", {visible, scores, masked});
         const std::string probs = g.node("Softmax", {scores}, {A::integer("axis", -1)});
         const std::string o5 = g.node("MatMul", {probs, g.node("Unsqueeze", {present_v, g.vector_i64({2})})});
         const std::string o = g.node("Reshape", {g.node("Transpose", {g.node("Reshape", {o5, shape_merge})}, {A::integers("perm", to_heads)}), shape_model});
@@ -417,12 +422,15 @@ inline ExportedModel export_llama_gguf(const std::filesystem::path& gguf_path, c
         const std::string act = g.node("Mul", {g.node("Mul", {gate, g.node("Sigmoid", {gate})}), g.node("MatMul", {h2, wu})});
         x = g.node("Add", {x, g.node("MatMul", {act, wd})});
     }
-    const std::string hn = rms_norm(x, norm_weight("output_norm.weight", "model.norm.weight"));
+    std::string hn = rms_norm(x, norm_weight("output_norm.weight", "model.norm.weight"));
+    if (options.logits_to_keep)  // the last N columns: start -N (and -0 = 0 keeps all)
+        hn = g.node("Slice", {hn, g.node("Unsqueeze", {g.node("Neg", {"num_logits_to_keep"}), g.vector_i64({0})}),
+                              g.vector_i64({std::numeric_limits<std::int64_t>::max()}), g.vector_i64({1})});
     const std::string head = hp.tied ? g.node("Transpose", {embd}, {A::integers("perm", {1, 0})})
                                      : matmul_weight("output.weight", "lm_head.weight_t", D, V);
     g.node_named("MatMul", {hn, head}, "logits");
 
-    g.output("logits", pb::FLOAT, {"batch_size", "sequence_length", V});
+    g.output("logits", pb::FLOAT, {"batch_size", options.logits_to_keep ? "kept_length" : "sequence_length", V});
     for (std::int64_t l = 0; l < hp.layers && options.past_key_values; ++l)
         for (const char* kv : {"key", "value"})
             g.output(fmt::format("present.{}.{}", l, kv), pb::FLOAT, {"batch_size", KVH, "total_sequence_length", HD});

@@ -132,7 +132,7 @@ LlamaConfig read_llama_config(const std::filesystem::path& path) {
     if (const auto v = int_key(f, "llama.attention.value_length"); v && *v != c.head_dim) refuse(path, "value_length differs from embedding_length / head_count");
     if (c.heads % c.kv_heads != 0) refuse(path, "head_count is not a multiple of head_count_kv");
     if (c.head_dim % 2 != 0 || c.head_dim > 256) refuse(path, fmt::format("head size {} (cuda_native needs an even head size up to 256)", c.head_dim));
-    c.n_rot = int_key(f, "llama.rope.dimension_count").value_or(c.head_dim);
+    c.n_rot = static_cast<int>(int_key(f, "llama.rope.dimension_count").value_or(c.head_dim));
     if (c.n_rot != c.head_dim) refuse(path, "rope.dimension_count differs from the head size (llama.cpp refuses that too)");
     c.ctx_train = static_cast<int>(int_key(f, "llama.context_length").value_or(2048));
     c.rms_eps = static_cast<float>(float_key(f, "llama.attention.layer_norm_rms_epsilon").value_or(1e-5));

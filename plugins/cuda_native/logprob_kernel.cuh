@@ -13,7 +13,7 @@
 
 #include <cuda_runtime_api.h>
 
-#include "logprob_reference.hpp"  // LogitType
+#include "logit_type.hpp"
 
 namespace clika::cuda_native {
 

@@ -15,11 +15,9 @@
 #include <limits>
 #include <span>
 
+#include "logit_type.hpp"
+
 namespace clika::cuda_native {
-
-enum class LogitType : int { f32 = 0, bf16 = 1, f16 = 2 };
-
-[[nodiscard]] constexpr std::size_t logit_bytes(LogitType t) noexcept { return t == LogitType::f32 ? 4 : 2; }
 
 // ---- half precision by hand (IEEE binary16 and bfloat16, round to nearest even) ----------------------------------
 

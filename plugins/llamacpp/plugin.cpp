@@ -329,7 +329,8 @@ clika_model* plugin_open(const char* path, const clika_open_options* options) {
         llama_context_params cp = llama_context_default_params();
         const int threads = options->n_threads > 0 ? options->n_threads : 0;
         m->n_batch = options->n_batch > 0 ? options->n_batch : 512;
-        m->n_seq = std::min(256, options->n_parallel > 0 ? options->n_parallel + 1 : 65);
+        // llama.cpp sizes its output buffer by max(outputs, sequences) but caps outputs at n_batch: keep seqs <= n_batch.
+        m->n_seq = std::min({256, m->n_batch, options->n_parallel > 0 ? options->n_parallel + 1 : 65});
         cp.n_batch = static_cast<uint32_t>(m->n_batch);
         cp.n_ubatch = static_cast<uint32_t>(m->n_batch);
         cp.n_seq_max = static_cast<uint32_t>(m->n_seq);

@@ -8,7 +8,7 @@
 // With past key/values, one score() call evaluates the shared prompt prefix once (batch 1), then feeds many questions
 // at once, each row starting from a copy of the prefix's keys/values (level 1: the question's own context tokens), and
 // then every option of those questions at once, each row starting from its question's keys/values (level 2: the
-// option's tokens). Rows are left-padded; padding is masked out through attention_mask and positions are explicit, so
+// option's tokens). Rows are right-padded; padding is masked out through attention_mask and positions are explicit, so
 // a row's numbers do not depend on its neighbours. Without past inputs, whole sequences are batched. share_prefix = 0
 // is the reference path: every sequence alone, from scratch.
 //
@@ -369,21 +369,20 @@ struct Sequence {
 };
 
 void fill_sequence(const clika_score_request& r, const Sequence& s, Batch& b, int64_t row) {
-    const int64_t pad = b.len - s.length;
     std::vector<int32_t> toks(r.context.tokens, r.context.tokens + r.context.count);
     if (s.option >= 0) {
         const clika_token_span& c = r.continuations[s.option];
         toks.insert(toks.end(), c.tokens, c.tokens + c.count - 1);
     }
-    for (int64_t c = 0; c < b.len; ++c) {
-        const bool real = c >= pad;
-        b.ids[static_cast<size_t>(row * b.len + c)] = real ? toks[static_cast<size_t>(c - pad)] : toks[0];
-        b.pos[static_cast<size_t>(row * b.len + c)] = real ? c - pad : 0;
+    for (int64_t c = 0; c < b.len; ++c) {  // right padding: padding sees the real tokens, never the reverse
+        const bool real = c < s.length;
+        b.ids[static_cast<size_t>(row * b.len + c)] = toks[static_cast<size_t>(real ? c : s.length - 1)];
+        b.pos[static_cast<size_t>(row * b.len + c)] = c;
         b.mask[static_cast<size_t>(row * b.len + c)] = real ? 1 : 0;
     }
 }
 
-// Evaluates whole sequences (left-padded, `rows` at a time; 1 for the reference path) and reads every score.
+// Evaluates whole sequences (right-padded, `rows` at a time; 1 for the reference path) and reads every score.
 void score_sequences(clika_model& m, const clika_score_request* reqs, clika_score_result* results, size_t count, bool batched, uint64_t& tokens) {
     std::vector<Sequence> seqs;
     for (size_t i = 0; i < count; ++i) {
@@ -404,11 +403,10 @@ void score_sequences(clika_model& m, const clika_score_request* reqs, clika_scor
             ++end;
         }
         const int64_t rows = static_cast<int64_t>(end - start);
-        int64_t keep = 1;
-        for (size_t k = start; k < end; ++k)
-            if (seqs[k].option >= 0) keep = std::max<int64_t>(keep, static_cast<int64_t>(reqs[seqs[k].request].continuations[seqs[k].option].count));
         Batch b(rows, longest, 0, m.io.past.size());
-        b.keep = keep;
+        int64_t first_needed = longest;  // logits are read from each context's last token on
+        for (size_t k = start; k < end; ++k) first_needed = std::min<int64_t>(first_needed, static_cast<int64_t>(reqs[seqs[k].request].context.count) - 1);
+        b.keep = longest - first_needed;
         for (int64_t r = 0; r < rows; ++r) {
             fill_sequence(reqs[seqs[start + r].request], seqs[start + r], b, r);
             tokens += static_cast<uint64_t>(seqs[start + r].length);
@@ -418,7 +416,7 @@ void score_sequences(clika_model& m, const clika_score_request* reqs, clika_scor
             const Sequence& s = seqs[start + r];
             const clika_score_request& req = reqs[s.request];
             clika_score_result& res = results[s.request];
-            const int64_t ctx_col = longest - s.length + static_cast<int64_t>(req.context.count) - 1;  // the context's last token
+            const int64_t ctx_col = static_cast<int64_t>(req.context.count) - 1;  // the context's last token
             if (s.option < 0 || (batched && s.option == 0)) read_context(m, req, f.at(r, ctx_col), res);
             if (s.option >= 0) {
                 const clika_token_span& c = req.continuations[s.option];
@@ -508,25 +506,27 @@ void score_shared(clika_model& m, const clika_score_request* reqs, clika_score_r
             for (int64_t r = 0; r < rows; ++r)
                 std::copy(prefix_kv[i].begin(), prefix_kv[i].end(), b.kv[i].begin() + r * P * io.kv_row());
         }
+        int64_t shortest = lq;
         for (int64_t r = 0; r < rows; ++r) {
             const clika_score_request& req = reqs[questions[qs + static_cast<size_t>(r)].request];
-            const int64_t len = questions[qs + static_cast<size_t>(r)].length, pad = lq - len;
+            const int64_t len = questions[qs + static_cast<size_t>(r)].length;
+            shortest = std::min(shortest, len);
             int64_t* mask = b.mask.data() + r * (P + lq);
             std::fill(mask, mask + P, 1);
-            for (int64_t c = 0; c < lq; ++c) {
-                const bool real = c >= pad;
-                b.ids[static_cast<size_t>(r * lq + c)] = req.context.tokens[P + (real ? c - pad : 0)];
-                b.pos[static_cast<size_t>(r * lq + c)] = P + (real ? c - pad : 0);
+            for (int64_t c = 0; c < lq; ++c) {  // right padding, as in fill_sequence
+                const bool real = c < len;
+                b.ids[static_cast<size_t>(r * lq + c)] = req.context.tokens[P + (real ? c : len - 1)];
+                b.pos[static_cast<size_t>(r * lq + c)] = P + c;
                 mask[P + c] = real ? 1 : 0;
             }
             tokens += static_cast<uint64_t>(len);
             if (P > 0) ++reuses;
         }
-        b.keep = 1;
+        b.keep = lq - shortest + 1;
         const Forward f1 = forward(m, b, has_tails);
         for (int64_t r = 0; r < rows; ++r) {
             const size_t q = questions[qs + static_cast<size_t>(r)].request;
-            read_context(m, reqs[q], f1.at(r, lq - 1), results[q]);
+            read_context(m, reqs[q], f1.at(r, questions[qs + static_cast<size_t>(r)].length - 1), results[q]);
         }
         if (!has_tails) continue;
 
@@ -558,13 +558,13 @@ void score_shared(clika_model& m, const clika_score_request* reqs, clika_score_r
                 const clika_score_request& req = reqs[questions[qs + static_cast<size_t>(t.row)].request];
                 const clika_token_span& cont = req.continuations[t.option];
                 for (size_t i = 0; i < n_past; ++i) copy_rows(f1.values[1 + i], t.row, b2.kv[i], r, block);
-                const int64_t len = static_cast<int64_t>(cont.count) - 1, pad = lc - len;
+                const int64_t len = static_cast<int64_t>(cont.count) - 1;
                 int64_t* mask = b2.mask.data() + r * (past + lc);
                 std::copy(b.mask.begin() + t.row * past, b.mask.begin() + (t.row + 1) * past, mask);
                 for (int64_t c = 0; c < lc; ++c) {
-                    const bool real = c >= pad;
-                    b2.ids[static_cast<size_t>(r * lc + c)] = cont.tokens[real ? c - pad : 0];
-                    b2.pos[static_cast<size_t>(r * lc + c)] = static_cast<int64_t>(req.context.count) + (real ? c - pad : 0);
+                    const bool real = c < len;
+                    b2.ids[static_cast<size_t>(r * lc + c)] = cont.tokens[real ? c : len - 1];
+                    b2.pos[static_cast<size_t>(r * lc + c)] = static_cast<int64_t>(req.context.count) + c;
                     mask[past + c] = real ? 1 : 0;
                 }
                 tokens += static_cast<uint64_t>(len);
@@ -575,9 +575,8 @@ void score_shared(clika_model& m, const clika_score_request* reqs, clika_score_r
                 const Tail& t = tails[tail_rows[ts + static_cast<size_t>(r)].request];
                 const size_t q = questions[qs + static_cast<size_t>(t.row)].request;
                 const clika_token_span& cont = reqs[q].continuations[t.option];
-                const int64_t pad = lc - (static_cast<int64_t>(cont.count) - 1);
                 for (size_t tok = 1; tok < cont.count; ++tok)
-                    read_continuation_token(m, reqs[q], t.option, tok, f2.at(r, pad + static_cast<int64_t>(tok) - 1), results[q]);
+                    read_continuation_token(m, reqs[q], t.option, tok, f2.at(r, static_cast<int64_t>(tok) - 1), results[q]);
             }
         }
     }

@@ -47,7 +47,7 @@ template <class T>
 struct DeviceArray {
     T* p = nullptr;
     std::size_t n = 0;
-    explicit DeviceArray(std::size_t count) : n(count) { cuda(cudaMalloc(&p, std::max<std::size_t>(1, count) * sizeof(T)), "cudaMalloc"); }
+    explicit DeviceArray(std::size_t count) : n(count) { cuda(cudaMalloc(reinterpret_cast<void**>(&p), std::max<std::size_t>(1, count) * sizeof(T)), "cudaMalloc"); }
     explicit DeviceArray(const std::vector<T>& host) : DeviceArray(host.size()) {
         cuda(cudaMemcpy(p, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice), "upload");
     }
