@@ -13,21 +13,20 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <limits>
 #include <memory>
-#include <new>
 #include <string>
 #include <vector>
 
 #include <llama.h>
 
 #include "clika/plugin_abi.h"
+#include "clika/plugin_support.hpp"
 
 namespace {
 
-thread_local std::string open_error;
-
-struct Model {
+struct Model : clika::plugin::ModelBase {
     llama_model* model = nullptr;
     llama_context* ctx = nullptr;
     const llama_vocab* vocab = nullptr;
@@ -35,8 +34,6 @@ struct Model {
     int n_vocab = 0;
     int n_batch = 0;      // tokens one llama_decode may take
     int n_seq = 0;        // sequences, sequence 0 being the shared prefix
-    std::string error;
-    std::vector<float> row;  // scratch: one row of log-probabilities
 
     ~Model() {
         if (ctx != nullptr) llama_free(ctx);
@@ -44,29 +41,12 @@ struct Model {
     }
 };
 
-struct Failure {
-    std::string message;
+struct Failure : std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 void quiet_log(ggml_log_level level, const char* text, void*) {
     if (level == GGML_LOG_LEVEL_ERROR) std::fputs(text, stderr);
-}
-
-// Runs fn, turning every exception into a message and the failure value: no C++ exception crosses the ABI.
-template <class T, class Fn>
-T guarded(std::string& error, T failure, Fn&& fn) noexcept {
-    try {
-        return fn();
-    } catch (const Failure& f) {
-        error = f.message;
-    } catch (const std::bad_alloc&) {
-        error = "out of memory";
-    } catch (const std::exception& e) {
-        error = e.what();
-    } catch (...) {
-        error = "unknown error";
-    }
-    return failure;
 }
 
 // log p of every token given one output row, computed in double for a stable sum.
@@ -309,7 +289,7 @@ int32_t score_shared(Model& m, const clika_score_request* reqs, clika_score_resu
 }
 
 clika_model* plugin_open(const char* path, const clika_open_options* options) {
-    return guarded<clika_model*>(open_error, nullptr, [&]() -> clika_model* {
+    return clika::plugin::guarded(nullptr, [&]() -> clika_model* {
         if (path == nullptr) throw Failure{"no model path"};
         if (options == nullptr || options->struct_size < sizeof(clika_open_options))
             throw Failure{"open options from an older clika (struct_size mismatch)"};
@@ -366,7 +346,7 @@ void plugin_close(clika_model* model) { delete reinterpret_cast<Model*>(model); 
 
 int32_t plugin_describe(clika_model* model, clika_model_info* out) {
     Model& m = self(model);
-    return guarded<int32_t>(m.error, -1, [&] {
+    return clika::plugin::guarded(&m, [&]() -> int32_t {
         if (out == nullptr || out->struct_size < sizeof(clika_model_info)) throw Failure{"model info from an older clika"};
         out->n_vocab = m.n_vocab;
         out->n_ctx_train = llama_model_n_ctx_train(m.model);
@@ -383,7 +363,7 @@ int32_t plugin_describe(clika_model* model, clika_model_info* out) {
 
 int64_t plugin_tokenize(clika_model* model, const char* text, size_t length, int32_t add_special, int32_t* out, size_t capacity) {
     Model& m = self(model);
-    return guarded<int64_t>(m.error, -1, [&]() -> int64_t {
+    return clika::plugin::guarded(&m, [&]() -> int64_t {
         if (length > static_cast<size_t>(std::numeric_limits<int32_t>::max())) throw Failure{"text too long to tokenize"};
         const int32_t cap = static_cast<int32_t>(std::min<size_t>(capacity, std::numeric_limits<int32_t>::max()));
         const int32_t n = llama_tokenize(m.vocab, text, static_cast<int32_t>(length), out, cap, add_special != 0, false);
@@ -394,7 +374,7 @@ int64_t plugin_tokenize(clika_model* model, const char* text, size_t length, int
 
 int64_t plugin_token_piece(clika_model* model, int32_t token, char* out, size_t capacity) {
     Model& m = self(model);
-    return guarded<int64_t>(m.error, -1, [&]() -> int64_t {
+    return clika::plugin::guarded(&m, [&]() -> int64_t {
         if (token < 0 || token >= m.n_vocab) throw Failure{"token id " + std::to_string(token) + " is outside the vocabulary"};
         const int32_t cap = static_cast<int32_t>(std::min<size_t>(capacity, 1 << 20));
         const int32_t n = llama_token_to_piece(m.vocab, token, out, cap, 0, true);
@@ -405,7 +385,7 @@ int64_t plugin_token_piece(clika_model* model, int32_t token, char* out, size_t 
 int32_t plugin_score(clika_model* model, const clika_score_request* reqs, clika_score_result* results, size_t count,
                      const clika_score_options* options) {
     Model& m = self(model);
-    return guarded<int32_t>(m.error, -1, [&]() -> int32_t {
+    return clika::plugin::guarded(&m, [&]() -> int32_t {
         if (options == nullptr || options->struct_size < sizeof(clika_score_options)) throw Failure{"score options from an older clika"};
         if (count == 0) return 0;
         for (size_t i = 0; i < count; ++i) {
@@ -426,10 +406,7 @@ int32_t plugin_score(clika_model* model, const clika_score_request* reqs, clika_
     });
 }
 
-const char* plugin_last_error(clika_model* model) {
-    if (model == nullptr) return open_error.c_str();
-    return self(model).error.c_str();
-}
+const char* plugin_last_error(clika_model* model) { return clika::plugin::last_error(model == nullptr ? nullptr : &self(model)); }
 
 const clika_plugin_api_v1 api{
     CLIKA_PLUGIN_ABI_VERSION,
