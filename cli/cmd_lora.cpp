@@ -63,18 +63,15 @@ void add_spec_options(CLI::App& cmd, lora::RandomLoraSpec& spec, const std::stri
 
 void add_make_model_lora_options(CLI::App& cmd) {
     MakeModelLora& o = make_model_lora();
-    cmd.add_option("--lora-out", o.out, "also write a random LoRA adapter for the model (llama.cpp GGUF, F32)");
+    CLI::Option* out = cmd.add_option("--lora-out", o.out, "also write a random LoRA adapter for the model (llama.cpp GGUF, F32)");
     add_spec_options(cmd, o.spec, "lora-");
-    cmd.add_option("--merged-out", o.merged_out, "also write the model with that adapter merged in: W + scale x alpha/rank x B A");
+    cmd.add_option("--merged-out", o.merged_out, "also write the model with that adapter merged in: W + scale x alpha/rank x B A")->needs(out);
     cmd.add_option("--merge-scale", o.merge_scale, "the LoRA scale the merged model stands for (clika run --lora-scale)")->capture_default_str();
 }
 
 void write_make_model_lora(const std::filesystem::path& base_model) {
     MakeModelLora& o = make_model_lora();
-    if (o.out.empty()) {
-        if (!o.merged_out.empty()) fail_input({}, "--merged-out needs --lora-out (the adapter to merge)");
-        return;
-    }
+    if (o.out.empty()) return;
     const lora::MadeAdapter made = lora::make_random_lora(base_model, o.out, o.spec);
     print_adapter(made, o.spec);
     if (o.merged_out.empty()) return;

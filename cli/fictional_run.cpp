@@ -27,7 +27,7 @@ namespace {
 
 struct FictionalOptions {
     std::string mode = "both";
-    std::size_t max_new_tokens = 48;
+    std::size_t max_new_tokens = 64;  // a sentence in Arabic or Hebrew can take 40+ tokens of a LLaMA vocabulary
 };
 
 FictionalOptions& fictional_options() {

@@ -1,6 +1,8 @@
 // clika score --run RUN for a run of --tasks fictional: per-language accuracies, the training gate and XRR with
 // bootstrap intervals, as a table, JSON (conductivity.xrr.<lang>), CSV or Markdown.
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -39,7 +41,8 @@ std::string conductivity_csv(const std::vector<ConductivityCard>& cards) {
 
 bool score_conductivity_run(const ConductivityScoreRequest& o) {
     if (o.run.empty() || !has_fictional_run(o.run)) return false;
-    const std::vector<Lang> langs = langs_arg(o.langs);
+    std::vector<Lang> langs = langs_arg(o.langs);
+    if (std::find(langs.begin(), langs.end(), Lang::en) == langs.end()) langs.insert(langs.begin(), Lang::en);  // XRR and the gate need it
     const FictionalRun run = load_fictional_run(o.run, langs);
     ConductivitySettings settings;
     settings.bootstrap_resamples = o.bootstrap;

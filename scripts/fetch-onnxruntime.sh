@@ -106,8 +106,9 @@ trap cleanup EXIT
 npm_pack() {  # npm_pack PACKAGE VERSION -> prints the tarball path
     command -v npm >/dev/null 2>&1 || die "'npm' is required to download $1@$2 (or set CLIKA_ORT_TGZ)"
     log "downloading $1@$2 via npm pack"
-    (cd "$WORK" && npm pack --silent --ignore-scripts --pack-destination "$WORK" "$1@$2" >/dev/null 2>&1) \
-        || die "npm pack $1@$2 failed (network / registry problem?)"
+    (cd "$WORK" && npm pack --silent --ignore-scripts --pack-destination "$WORK" "$1@$2" >/dev/null 2>"$WORK/npm.log") \
+        || die "npm pack $1@$2 failed (network / registry problem?):
+$(grep -v 'Unknown user config' "$WORK/npm.log" | tail -n 5)"
     [[ -f "$WORK/$1-$2.tgz" ]] || die "npm pack did not produce $WORK/$1-$2.tgz"
     echo "$WORK/$1-$2.tgz"
 }

@@ -24,9 +24,11 @@
 // testEN.jsonl (checked when the test sets load: same type tags, and names that are translations per translate<L>).
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>

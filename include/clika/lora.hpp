@@ -14,11 +14,13 @@
 // A ~ N(0, 1/n_in), B ~ N(0, 1/rank)). Unlike PEFT's initialisation (B = 0, a no-op), both are random, so the adapter
 // changes every output -- what a test of adapter loading needs.
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>

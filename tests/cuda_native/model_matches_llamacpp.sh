@@ -15,7 +15,7 @@ rm -rf "$WORK"; mkdir -p "$WORK"
 if [[ "$WHERE" == cpu ]]; then export CLIKA_CUDA_NATIVE_CPU=1; else unset CLIKA_CUDA_NATIVE_CPU; fi
 
 "$CLIKA" make-model --out "$WORK/tiny.gguf" --seed 7 --type f32 >/dev/null
-common=(--data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --no-report --tasks "$TASK" --langs "$LANG_" --threads 2)
+common=(--data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --no-report --tasks "$TASK" --langs "$LANG_" --threads 1)
 
 # Does the plugin open here at all?
 if ! "$CLIKA" run "${common[@]}" --plugin cuda_native --mode letter --limit 1 --out "$WORK/probe" 2>"$WORK/probe.err"; then

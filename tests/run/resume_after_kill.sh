@@ -5,7 +5,7 @@ CLIKA="$1"; DATA="$2"; WORK="$3"; PLUGINS="$4"
 rm -rf "$WORK"; mkdir -p "$WORK"
 # Big enough that the run lasts a few seconds, so the kills land mid-run.
 "$CLIKA" make-model --out "$WORK/tiny.gguf" --seed 11 --dim 256 --layers 4 --heads 4 --kv-heads 2 --ff 512
-args=(run --data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --threads 2 --tasks x_geo,x_name --langs en,de,zh
+args=(run --data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --threads 1 --tasks x_geo,x_name --langs en,de,zh
       --chunk 8 --no-report)
 
 "$CLIKA" "${args[@]}" --mode loglik --out "$WORK/whole"

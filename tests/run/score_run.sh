@@ -5,7 +5,7 @@ set -euo pipefail
 CLIKA="$1"; DATA="$2"; WORK="$3"; PLUGINS="$4"
 rm -rf "$WORK"; mkdir -p "$WORK"
 "$CLIKA" make-model --out "$WORK/tiny.gguf" --seed 3
-"$CLIKA" run --data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --tasks x_geo,x_name --limit 30 --mode letter \
+"$CLIKA" run --data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --threads 1 --tasks x_geo,x_name --limit 30 --mode letter \
   --out "$WORK/run" > "$WORK/report.txt"
 grep -q "Factual RA" "$WORK/report.txt"
 "$CLIKA" score --run "$WORK/run" --format json > "$WORK/score.json"

@@ -5,7 +5,7 @@ set -euo pipefail
 CLIKA="$1"; DATA="$2"; WORK="$3"; PLUGINS="$4"
 rm -rf "$WORK"; mkdir -p "$WORK"
 "$CLIKA" make-model --out "$WORK/tiny.gguf" --seed 7 --type f32  # F16 weights round activations to F16: noise, not sharing
-common=(--data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --threads 2 --no-report)
+common=(--data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --threads 1 --no-report)
 for mode in loglik letter; do
   "$CLIKA" run "${common[@]}" --mode "$mode" --tasks x_csqa,x_copa --langs en,ja --limit 24 --chunk 10 --out "$WORK/shared-$mode"
   "$CLIKA" run "${common[@]}" --mode "$mode" --tasks x_csqa,x_copa --langs en,ja --limit 24 --chunk 10 --no-share --out "$WORK/reference-$mode"

@@ -3,6 +3,7 @@
 // gate; by_mode holds every answer mode, the top level the first of generate/choice the run has), text and Markdown.
 // A failing gate is always spelled out: XRR of a model that did not learn the facts is not a conductivity score.
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -102,9 +103,8 @@ using Json = nlohmann::ordered_json;
         return lang == Lang::en || l.facts == 0 ? std::string("-") : fmt::format("{}/{}", l.correct_both, l.correct_english);
     });
     row("XRR", [](Lang, const ConductivityLang& l) { return detail_cd::frac(l.xrr); });
-    row("XRR interval", [](Lang, const ConductivityLang& l) {
-        return std::isfinite(l.xrr_ci.low) ? fmt::format("[{:.3f}, {:.3f}]", l.xrr_ci.low, l.xrr_ci.high) : std::string("-");
-    });
+    row("XRR low", [](Lang, const ConductivityLang& l) { return std::isfinite(l.xrr_ci.low) ? fmt::format("{:.3f}", l.xrr_ci.low) : std::string("-"); });
+    row("XRR high", [](Lang, const ConductivityLang& l) { return std::isfinite(l.xrr_ci.high) ? fmt::format("{:.3f}", l.xrr_ci.high) : std::string("-"); });
     row("Gate (>90%)", [](Lang, const ConductivityLang& l) { return std::string(l.gate_passed ? "pass" : "FAIL"); });
     return g;
 }
@@ -127,6 +127,16 @@ using Json = nlohmann::ordered_json;
     return out;
 }
 
+// A note for languages whose XRR is undefined because no type-1 fact was answered correctly in English.
+[[nodiscard]] inline std::string undefined_xrr_note(const ConductivityCard& card) {
+    std::string langs;
+    for (Lang lang : all_langs)
+        if (const ConductivityLang& l = card.at(lang); l.present && lang != Lang::en && l.facts > 0 && l.correct_english == 0)
+            langs += (langs.empty() ? "" : " ") + std::string(code(lang));
+    if (langs.empty()) return {};
+    return fmt::format("XRR undefined ({} mode: {}): no type-1 fact was answered correctly in English, c(en) = 0.\n", name(card.mode), langs);
+}
+
 [[nodiscard]] inline std::string conductivity_heading(const ConductivityCard& card) {
     const ConductivitySettings& s = card.settings;
     return fmt::format("clika score: {} (Conductivity, fictional)\nXRR = max(0, (c(en^X)/c(en) - r) / (1 - r)) over type-1 facts, r = 1/{:.0f}; "
@@ -136,7 +146,7 @@ using Json = nlohmann::ordered_json;
 
 [[nodiscard]] inline std::string conductivity_table(const std::vector<ConductivityCard>& cards) {
     std::string out = conductivity_heading(cards.front());
-    for (const ConductivityCard& c : cards) out += "\n" + render_text(conductivity_grid(c));
+    for (const ConductivityCard& c : cards) out += "\n" + render_text(conductivity_grid(c)) + undefined_xrr_note(c);
     for (const ConductivityCard& c : cards)
         if (std::string w = gate_warning(c); !w.empty()) out += "\n" + w;
     return out;
@@ -144,7 +154,10 @@ using Json = nlohmann::ordered_json;
 
 [[nodiscard]] inline std::string conductivity_markdown(const std::vector<ConductivityCard>& cards) {
     std::string out = "## " + conductivity_heading(cards.front());
-    for (const ConductivityCard& c : cards) out += "\n" + render_markdown(conductivity_grid(c));
+    for (const ConductivityCard& c : cards) {
+        out += "\n" + render_markdown(conductivity_grid(c));
+        if (std::string note = undefined_xrr_note(c); !note.empty()) out += "\n" + note;
+    }
     for (const ConductivityCard& c : cards)
         if (std::string w = gate_warning(c); !w.empty()) out += "\n> " + w.substr(0, w.find('\n')) + "\n\n```\n" + w + "```\n";
     return out;
