@@ -13,6 +13,7 @@
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
 #include "clika/report/grid.hpp"
+#include "backend.hpp"
 #include "commands.hpp"
 #include "options.hpp"
 
@@ -69,14 +70,8 @@ void run_bench(const BenchOptions& o) {
             questions.insert(questions.end(), q.begin(), q.end());
         }
 
-    const std::vector<fs::path> plugin_dirs(o.plugin_paths.begin(), o.plugin_paths.end());
-    const Plugin plugin = load_plugin(o.plugin, PluginSearchPath::standard(plugin_dirs));
-    OpenOptions open;
-    open.threads = o.threads;
-    open.n_batch = o.batch;
-    open.n_parallel = o.parallel;
-    open.n_ctx = o.ctx;
-    PluginBackend backend(plugin, o.model, open);
+    PluginBackend backend = open_backend(o);
+    const Plugin& plugin = backend.plugin();
     Engine engine(backend, mode, Shots::one);
 
     // Requests per task/language group, so each group's shared prefix is its own.

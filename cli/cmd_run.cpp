@@ -16,6 +16,7 @@
 #include "clika/run_files.hpp"
 #include "clika/run_store.hpp"
 #include "clika/version.hpp"
+#include "backend.hpp"
 #include "commands.hpp"
 #include "conductivity.hpp"
 #include "options.hpp"
@@ -85,16 +86,8 @@ void run_benchmark(const RunOptions& o) {
     std::vector<TaskQuestions> questions;
     for (Task task : tasks) questions.push_back(load_task(data, task, langs));
 
-    const std::vector<fs::path> plugin_dirs(o.plugin_paths.begin(), o.plugin_paths.end());
-    const Plugin plugin = load_plugin(o.plugin, PluginSearchPath::standard(plugin_dirs));
-    OpenOptions open;
-    open.threads = o.threads;
-    open.n_ctx = o.ctx;
-    open.n_batch = o.batch;
-    open.n_parallel = o.parallel;
-    open.lora_path = o.lora;
-    open.lora_scale = o.lora_scale;
-    PluginBackend backend(plugin, o.model, open);
+    PluginBackend backend = open_backend(o);
+    const Plugin& plugin = backend.plugin();
     open_run_dir(o.out, manifest_for(o, plugin, tasks, langs));
     fmt::print(stderr, "clika run: {} via {} {}, {} mode, {}-shot -> {}\n", fs::path(o.model).filename().string(), std::string(plugin.name()),
                std::string(plugin.version()), o.mode, o.shots, o.out);

@@ -17,6 +17,7 @@
 #include "clika/report/conductivity.hpp"
 #include "clika/run_store.hpp"
 #include "clika/version.hpp"
+#include "backend.hpp"
 #include "conductivity.hpp"
 #include "options.hpp"
 #include "progress.hpp"
@@ -299,16 +300,8 @@ void run_fictional(const FictionalRunRequest& o) {
         if (lang != Lang::en) check_parallel(sets.front(), sets.back());
     }
 
-    const std::vector<fs::path> plugin_dirs(o.plugin_paths.begin(), o.plugin_paths.end());
-    const Plugin plugin = load_plugin(o.plugin, PluginSearchPath::standard(plugin_dirs));
-    OpenOptions open;
-    open.threads = o.threads;
-    open.n_ctx = o.ctx;
-    open.n_batch = o.batch;
-    open.n_parallel = o.parallel;
-    open.lora_path = o.lora;
-    open.lora_scale = o.lora_scale;
-    PluginBackend backend(plugin, o.model, open);
+    PluginBackend backend = open_backend(o);
+    const Plugin& plugin = backend.plugin();
     open_run_dir(o.out, fictional_manifest(o, f, plugin, langs));
     fmt::print(stderr, "clika run: fictional ({} mode) on {}{} via {} {} -> {}\n", f.mode, fs::path(o.model).filename().string(),
                o.lora.empty() ? std::string() : " + " + fs::path(o.lora).filename().string(), std::string(plugin.name()),
