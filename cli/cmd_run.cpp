@@ -1,6 +1,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,46 @@ struct RunOptions {
     bool quiet_report = false;
 };
 
+// Letter mode: each task/language's split, taken from its first question (every later question is checked against it).
+struct LetterSplits {
+    std::vector<std::vector<LetterSplit>> by_task_lang;  // [task][lang], parallel to the loaded TaskQuestions
+
+    [[nodiscard]] OrderedJson to_json(const std::vector<TaskQuestions>& questions) const {
+        OrderedJson out = OrderedJson::object();
+        for (std::size_t t = 0; t < questions.size(); ++t) {
+            // Languages with identical continuations are listed together.
+            OrderedJson groups = OrderedJson::array();
+            std::vector<std::size_t> representative;
+            for (std::size_t l = 0; l < questions[t].langs.size(); ++l) {
+                const LetterSplit& split = by_task_lang[t][l];
+                std::size_t g = 0;
+                while (g < representative.size() && !by_task_lang[t][representative[g]].same_continuations(split)) ++g;
+                if (g == representative.size()) {
+                    representative.push_back(l);
+                    OrderedJson group;
+                    group["langs"] = OrderedJson::array();
+                    const OrderedJson described = letter_split_json(split);
+                    for (const auto& [key, value] : described.items()) group[key] = value;
+                    groups.push_back(std::move(group));
+                }
+                groups[g]["langs"].push_back(std::string(code(questions[t].langs[l])));
+            }
+            out[std::string(name(questions[t].task))] = std::move(groups);
+        }
+        return out;
+    }
+};
+
+template <class E>
+LetterSplits plan_letter_splits(E& engine, const std::vector<TaskQuestions>& questions) {
+    LetterSplits out;
+    for (const TaskQuestions& tq : questions) {
+        out.by_task_lang.emplace_back();
+        for (const std::vector<Question>& qs : tq.by_lang) out.by_task_lang.back().push_back(engine.letter_split(qs.front()));
+    }
+    return out;
+}
+
 OrderedJson manifest_for(const RunOptions& o, const Plugin& plugin, const std::vector<Task>& tasks, const std::vector<Lang>& langs) {
     OrderedJson m;
     m["clika_version"] = std::string(version);
@@ -88,16 +129,23 @@ void run_benchmark(const RunOptions& o) {
 
     PluginBackend backend = open_backend(o);
     const Plugin& plugin = backend.plugin();
-    open_run_dir(o.out, manifest_for(o, plugin, tasks, langs));
+    Engine engine(backend, mode, shots);
+    OrderedJson manifest = manifest_for(o, plugin, tasks, langs);
+    LetterSplits letter_splits;
+    if (mode == ScoringMode::letter) {
+        letter_splits = plan_letter_splits(engine, questions);
+        manifest["letter_continuations"] = letter_splits.to_json(questions);
+    }
+    open_run_dir(o.out, manifest);
     fmt::print(stderr, "clika run: {} via {} {}, {} mode, {}-shot -> {}\n", fs::path(o.model).filename().string(), std::string(plugin.name()),
                std::string(plugin.version()), o.mode, o.shots, o.out);
 
-    Engine engine(backend, mode, shots);
     const ScoreOptions options{.share_prefix = !o.no_share};
     ScoreStats stats;
     const auto started = std::chrono::steady_clock::now();
     std::size_t scored = 0;
-    for (const TaskQuestions& tq : questions) {
+    for (std::size_t ti = 0; ti < questions.size(); ++ti) {
+        const TaskQuestions& tq = questions[ti];
         for (std::size_t li = 0; li < tq.langs.size(); ++li) {
             std::span<const Question> all = tq.by_lang[li];
             if (o.limit != 0 && all.size() > o.limit) all = all.first(o.limit);
@@ -111,8 +159,16 @@ void run_benchmark(const RunOptions& o) {
                     const auto outcomes = engine.score(chunk, std::span(requests).subspan(start, end - start), options, stats);
                     std::string lines;
                     for (std::size_t i = 0; i < chunk.size(); ++i) {
-                        const std::string greedy = mode == ScoringMode::letter ? backend.piece(outcomes[i].greedy_next) : std::string();
-                        lines += prediction_line(start + i, chunk[i], build_prompt(chunk[i], shots), mode, outcomes[i], greedy);
+                        if (mode == ScoringMode::loglik) {
+                            lines += prediction_line(start + i, chunk[i], build_prompt(chunk[i], shots), mode, outcomes[i], {});
+                            continue;
+                        }
+                        const std::string greedy = backend.piece(outcomes[i].greedy_next);
+                        const ScoreRequest& request = requests[start + i];
+                        std::optional<LetterSplit> own;
+                        if (!scores_continuations_of(request, letter_splits.by_task_lang[ti][li])) own = engine.letter_split(chunk[i]);
+                        lines += prediction_line(start + i, chunk[i], build_prompt(chunk[i], shots), mode, outcomes[i], greedy,
+                                                 own ? &*own : nullptr);
                     }
                     writer.append(lines, chunk.size());
                     scored += chunk.size();
@@ -142,8 +198,11 @@ void add_run_command(CLI::App& app) {
         "log-probability per option). Killed runs continue where they stopped when the same command is run again; the\n"
         "files end up identical to an uninterrupted run. Score them later with `clika score --run OUT`.\n"
         "\nModes:\n"
-        "  letter  the paper's protocol: log p of each option letter right after \"Answer:\" (also records the model's\n"
-        "          unrestricted next token, to show how often it would answer off-format)\n"
+        "  letter  the paper's protocol: log p of each option letter as the continuation of the prompt, which ends in\n"
+        "          \"Answer:\". prompt + letter is tokenized whole; the context is the token prefix shared by the prompt and\n"
+        "          all its letter variants (so \":A\" is scored after \"Answer\" where the vocabulary merges \":A\"); run.json\n"
+        "          records every letter's scored tokens. Also records the model's unrestricted next token, to show how\n"
+        "          often it would answer off-format\n"
         "  loglik  lm-evaluation-harness style: log-likelihood of \" <option text>\"; res by acc, res_norm by acc_norm\n"
         "\nExample:\n"
         "  clika make-model --out tiny.gguf --seed 1\n"

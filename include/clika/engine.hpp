@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
+#include "clika/letter_split.hpp"
 #include "clika/prompt.hpp"
 #include "clika/question.hpp"
 #include "clika/request.hpp"
@@ -19,25 +20,21 @@
 namespace clika {
 
 enum class ScoringMode {
-    letter,  // the paper's protocol: compare next-token log-probabilities of the option letters after "Answer:"
+    letter,  // the paper's protocol: compare log-probabilities of the option letters after "Answer:" (letter_split.hpp)
     loglik,  // lm-evaluation-harness style: log-likelihood of each option's text as the continuation
 };
 
 [[nodiscard]] constexpr std::string_view name(ScoringMode mode) noexcept { return mode == ScoringMode::letter ? "letter" : "loglik"; }
 
 struct QuestionOutcome {
-    std::vector<double> scores;       // per option: log p(letter) or log p(option text)
+    std::vector<double> scores;       // per option: log p(letter's continuation) or log p(option text)
     std::vector<double> scores_norm;  // loglik: per byte of the option text (acc_norm)
     std::vector<int> n_tokens;        // loglik: continuation tokens per option
     int predicted = -1;               // option index by scores
     int predicted_norm = -1;          // option index by scores_norm (loglik)
     Token greedy_next = -1;           // the unrestricted argmax after the prompt
-    bool greedy_is_option = true;     // letter: whether that argmax was one of the option letters
+    bool greedy_is_option = true;     // letter: whether greedy decoding produces one of the letters' continuations
 };
-
-[[nodiscard]] inline std::size_t common_prefix_length(std::span<const Token> a, std::span<const Token> b) {
-    return static_cast<std::size_t>(std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin());
-}
 
 // Index of the first maximum: ties go to the earlier option, as argmax does upstream.
 [[nodiscard]] inline int first_argmax(std::span<const double> values) {
@@ -45,36 +42,41 @@ struct QuestionOutcome {
     return static_cast<int>(std::max_element(values.begin(), values.end()) - values.begin());
 }
 
+// Whether a letter-mode request scores exactly `split`'s continuations.
+[[nodiscard]] inline bool scores_continuations_of(const ScoreRequest& r, const LetterSplit& split) {
+    const std::size_t n = split.letters.size();
+    if (!r.continuations.empty()) {
+        if (r.continuations.size() != n) return false;
+        for (std::size_t i = 0; i < n; ++i)
+            if (r.continuations[i] != split.letters[i].tokens) return false;
+        return true;
+    }
+    if (r.next_ids.size() != n) return false;
+    for (std::size_t i = 0; i < n; ++i)
+        if (split.letters[i].tokens.size() != 1 || split.letters[i].tokens.front() != r.next_ids[i]) return false;
+    return true;
+}
+
 template <Backend B>
 class Engine {
 public:
-    Engine(B& backend, ScoringMode mode, Shots shots) : backend_(backend), mode_(mode), shots_(shots) {}
+    // A tokenizer that appends tokens after the text (encoder models) is refused before any work is done: both modes
+    // score what follows the prompt.
+    Engine(B& backend, ScoringMode mode, Shots shots) : backend_(backend), mode_(mode), shots_(shots) {
+        require_open_ended_tokenizer(backend_);
+    }
 
     [[nodiscard]] ScoringMode mode() const noexcept { return mode_; }
     [[nodiscard]] Shots shots() const noexcept { return shots_; }
 
-    // The token that spells each option letter right after "Answer:", as the demonstration writes it ("Answer:D. 5").
-    [[nodiscard]] const Tokens& letter_tokens(std::size_t option_count) {
-        if (letters_.size() < option_count) {
-            const Tokens cue = backend_.tokenize(prompt_text::answer_cue, false);
-            letters_.clear();
-            for (std::size_t i = 0; i < option_count; ++i) {
-                const std::string spelled = std::string(prompt_text::answer_cue) + option_letters[i];
-                const Tokens with_letter = backend_.tokenize(spelled, false);
-                const std::size_t common = common_prefix_length(cue, with_letter);
-                if (common >= with_letter.size())
-                    throw Error(ErrorKind::backend, {}, fmt::format("the tokenizer has no token for option letter {} after \"Answer:\"", option_letters[i]));
-                letters_.push_back(with_letter[common]);
-            }
-            for (std::size_t i = 0; i < letters_.size(); ++i)
-                for (std::size_t j = 0; j < i; ++j)
-                    if (letters_[i] == letters_[j])
-                        throw Error(ErrorKind::backend, {}, fmt::format("option letters {} and {} share a token", option_letters[j], option_letters[i]));
-        }
-        return letters_;
+    // Letter mode's split of one question's prompt (clika/letter_split.hpp): the context and each letter's continuation.
+    [[nodiscard]] LetterSplit letter_split(const Question& q) {
+        const std::string prompt = build_prompt(q, shots_);
+        return split_letters(backend_, prompt, backend_.tokenize(prompt, true), q.options.size());
     }
 
-    // One request per question. The prompt is the paper's; continuations are " " + option text (loglik mode).
+    // One request per question. The prompt is the paper's; letter mode scores each letter's continuation by the rule
+    // of letter_split.hpp, loglik mode " " + option text.
     [[nodiscard]] std::vector<ScoreRequest> requests(std::span<const Question> questions) {
         std::vector<ScoreRequest> out;
         out.reserve(questions.size());
@@ -83,8 +85,14 @@ public:
             const std::string prompt = build_prompt(q, shots_);
             r.context = backend_.tokenize(prompt, true);
             if (mode_ == ScoringMode::letter) {
-                r.next_ids = letter_tokens(q.options.size());
-                r.next_ids.resize(q.options.size());
+                LetterSplit split = split_letters(backend_, prompt, r.context, q.options.size());
+                r.context.resize(split.context_length);
+                // Single-token continuations are next-token reads of one row; the backend's fast path.
+                const bool single = split.single_tokens();
+                for (LetterContinuation& c : split.letters) {
+                    if (single) r.next_ids.push_back(c.tokens.front());
+                    else r.continuations.push_back(std::move(c.tokens));
+                }
             } else {
                 for (const std::string& option : q.options) r.continuations.push_back(continuation_tokens(prompt, r.context, option));
             }
@@ -125,8 +133,14 @@ private:
         QuestionOutcome o;
         o.greedy_next = s.greedy_next;
         if (mode_ == ScoringMode::letter) {
-            o.scores = s.next_logprob;
-            o.greedy_is_option = std::find(r.next_ids.begin(), r.next_ids.end(), s.greedy_next) != r.next_ids.end();
+            // Off-format: greedy decoding after the context would not produce any letter's continuation.
+            if (r.continuations.empty()) {
+                o.scores = s.next_logprob;
+                o.greedy_is_option = std::find(r.next_ids.begin(), r.next_ids.end(), s.greedy_next) != r.next_ids.end();
+            } else {
+                o.scores = s.logprob;
+                o.greedy_is_option = std::find(s.all_greedy.begin(), s.all_greedy.end(), true) != s.all_greedy.end();
+            }
             o.predicted = first_argmax(o.scores);
             return o;
         }
@@ -142,7 +156,6 @@ private:
     B& backend_;
     ScoringMode mode_;
     Shots shots_;
-    Tokens letters_;
 };
 
 }  // namespace clika

@@ -1,6 +1,7 @@
 #pragma once
 // What the engine asks of a backend, and what it gets back, on the C++ side of the plugin boundary.
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +15,11 @@ namespace clika {
 using Token = std::int32_t;
 using Tokens = std::vector<Token>;
 
-// One question: its context, the continuations to score (loglik mode) and/or next-token ids (letter mode).
+[[nodiscard]] inline std::size_t common_prefix_length(std::span<const Token> a, std::span<const Token> b) {
+    return static_cast<std::size_t>(std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin());
+}
+
+// One question: its context, the continuations to score and/or next-token ids (single-token letter continuations).
 struct ScoreRequest {
     Tokens context;
     std::size_t shared_prefix = 0;  // leading context tokens identical across the requests of one score() call

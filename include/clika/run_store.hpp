@@ -27,7 +27,9 @@ namespace clika {
 using OrderedJson = nlohmann::ordered_json;
 
 // Refuses to mix runs: an existing manifest must equal the one this command would write.
-inline void open_run_dir(const fs::path& run_dir, const OrderedJson& manifest) {
+inline void open_run_dir(const fs::path& run_dir, const OrderedJson& wanted) {
+    // As it reads back from the file: text that is not UTF-8 (a byte token's piece) compares as written, U+FFFD.
+    const OrderedJson manifest = OrderedJson::parse(wanted.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
     std::error_code ec;
     fs::create_directories(run_dir, ec);
     if (ec) fail_input({run_dir}, fmt::format("cannot create run directory: {}", ec.message()));
@@ -58,9 +60,22 @@ inline void open_run_dir(const fs::path& run_dir, const OrderedJson& manifest) {
     fs::rename(temporary, path);
 }
 
-// The upstream prediction line ({id, input, res, label, uuid}) plus clika's scores.
+// Letter mode's record of what was measured: each letter's continuation as token ids and text, and the prompt text the
+// context stops short of.
+[[nodiscard]] inline OrderedJson letter_split_json(const LetterSplit& split) {
+    OrderedJson out;
+    out["context_drops"] = split.dropped_tail;
+    out["letters"] = OrderedJson::array();
+    for (const LetterContinuation& c : split.letters)
+        out["letters"].push_back({{"letter", std::string(1, c.letter)}, {"tokens", c.tokens}, {"text", c.text}});
+    return out;
+}
+
+// The upstream prediction line ({id, input, res, label, uuid}) plus clika's scores. `own_continuations`: letter mode,
+// a question whose continuations differ from its task's in run.json records its own.
 [[nodiscard]] inline std::string prediction_line(std::size_t id, const Question& q, const std::string& prompt, ScoringMode mode,
-                                                 const QuestionOutcome& o, const std::string& greedy_piece) {
+                                                 const QuestionOutcome& o, const std::string& greedy_piece,
+                                                 const LetterSplit* own_continuations = nullptr) {
     OrderedJson line;
     line["id"] = id;
     line["input"] = prompt;
@@ -74,6 +89,7 @@ inline void open_run_dir(const fs::path& run_dir, const OrderedJson& manifest) {
         line["greedy"] = greedy_piece;  // may be a partial UTF-8 sequence (byte tokens): written with U+FFFD
         line["greedy_token"] = o.greedy_next;
         line["greedy_is_option"] = o.greedy_is_option;
+        if (own_continuations != nullptr) line["continuations"] = letter_split_json(*own_continuations);
     } else {
         line["res_norm"] = o.predicted_norm >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(o.predicted_norm)]) : std::string();
         line["scores_norm"] = o.scores_norm;

@@ -288,6 +288,30 @@ int32_t score_shared(Model& m, const clika_score_request* reqs, clika_score_resu
     return 0;
 }
 
+std::string model_meta(const llama_model* model, const std::string& key) {
+    char value[128];
+    const int32_t n = llama_model_meta_val_str(model, key.c_str(), value, sizeof value);
+    return n < 0 ? std::string() : std::string(value);
+}
+
+// clika reads what a model predicts right after the prompt: encoders, and tokenizers that end every text with an
+// end-of-sequence or separator token, would score letters and options after the end of the text.
+void require_causal_decoder(const Model& m, const char* path) {
+    const std::string arch = model_meta(m.model, "general.architecture");
+    const bool encoder_arch = arch == "bert" || arch == "nomic-bert" || arch == "nomic-bert-moe" || arch == "jina-bert-v2" ||
+                              arch == "jina-bert-v3" || arch == "neo-bert" || arch == "modern-bert" || arch == "t5encoder";
+    if (llama_model_has_encoder(m.model) || !llama_model_has_decoder(m.model) || encoder_arch ||
+        model_meta(m.model, arch + ".attention.causal") == "false")
+        throw Failure{std::string(path) + " is not a causal decoder (architecture \"" + arch +
+                      "\"): clika scores the next tokens a decoder-only language model predicts after the prompt"};
+    const bool adds_eos = llama_vocab_get_add_eos(m.vocab), adds_sep = llama_vocab_get_add_sep(m.vocab);
+    if (adds_eos || adds_sep)
+        throw Failure{std::string(path) + ": its tokenizer appends " + (adds_sep ? "a separator" : "an end-of-sequence") +
+                      " token to every text (tokenizer.ggml." + (adds_sep ? "add_sep_token" : "add_eos_token") +
+                      " = true, as encoder models' tokenizers do): clika scores what a causal decoder predicts right after the "
+                      "prompt, so this tokenizer cannot be used"};
+}
+
 clika_model* plugin_open(const char* path, const clika_open_options* options) {
     return clika::plugin::guarded(nullptr, [&]() -> clika_model* {
         if (path == nullptr) throw Failure{"no model path"};
@@ -305,6 +329,7 @@ clika_model* plugin_open(const char* path, const clika_open_options* options) {
         if (m->model == nullptr) throw Failure{std::string("llama.cpp could not load ") + path + " (not a GGUF model it supports?)"};
         m->vocab = llama_model_get_vocab(m->model);
         m->n_vocab = llama_vocab_n_tokens(m->vocab);
+        require_causal_decoder(*m, path);
 
         llama_context_params cp = llama_context_default_params();
         const int threads = options->n_threads > 0 ? options->n_threads : 0;
