@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "clika/eval/manifest.hpp"
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
 
@@ -24,6 +25,13 @@ template <class Options>
         open.lora_scale = o.lora_scale;
     }
     return PluginBackend(load_plugin(o.plugin, PluginSearchPath::standard(plugin_dirs)), o.model, open);
+}
+
+// What run.json records of the model and plugin a run used.
+template <class Options>
+[[nodiscard]] RunIdentity run_identity(const Options& o, const Plugin& plugin) {
+    return {.plugin_name = std::string(plugin.name()), .plugin_version = std::string(plugin.version()), .model = o.model, .lora = o.lora,
+            .lora_scale = o.lora_scale};
 }
 
 }  // namespace clika::cli

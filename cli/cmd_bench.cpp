@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/dataset.hpp"
-#include "clika/engine.hpp"
+#include "clika/eval/engine.hpp"
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
 #include "clika/report/grid.hpp"

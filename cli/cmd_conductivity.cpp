@@ -13,8 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/fictional_eval.hpp"
-#include "clika/fictional_train.hpp"
-#include "clika/fictional_world.hpp"
+#include "clika/tools/fictional_train.hpp"
+#include "clika/tools/fictional_world.hpp"
 #include "conductivity.hpp"
 #include "options.hpp"
 

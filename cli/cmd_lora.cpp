@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "clika/lora.hpp"
+#include "clika/tools/lora.hpp"
 #include "conductivity.hpp"
 
 namespace clika::cli {

@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
-#include "clika/model_maker.hpp"
-#include "clika/onnx_export.hpp"
+#include "clika/tools/model_maker.hpp"
+#include "clika/tools/onnx_export.hpp"
 #include "commands.hpp"
 #include "conductivity.hpp"
 

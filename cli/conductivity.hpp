@@ -10,35 +10,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include "run_options.hpp"
+
 namespace clika::cli {
 
 // ---- clika run --tasks fictional (fictional_run.cpp) ----
 
-// What `clika run` passes on; the fields mean what its options say.
-struct FictionalRunRequest {
-    std::string data;
-    std::string plugin;
-    std::vector<std::string> plugin_paths;
-    std::string model;
-    std::vector<std::string> langs;
-    std::size_t limit = 0;
-    int threads = 0;
-    int ctx = 0;
-    int batch = 0;
-    int parallel = 0;
-    std::size_t chunk = 64;
-    std::string out;
-    std::string lora;
-    float lora_scale = 1.0f;
-    bool no_share = false;
-    bool quiet_report = false;
-};
-
 // True when --tasks names fictional (which must then be alone).
 [[nodiscard]] bool is_fictional_run(const std::vector<std::string>& tasks);
 // Registers --fictional-mode and --max-new-tokens on the run command.
-void add_fictional_run_options(CLI::App& run_command);
-void run_fictional(const FictionalRunRequest& request);
+void add_fictional_run_options(CLI::App& run_command, RunOptions& options);
+void run_fictional(const RunOptions& options);
 
 // ---- clika score --run RUN with RUN/fictional (fictional_score.cpp) ----
 

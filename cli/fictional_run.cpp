@@ -10,15 +10,17 @@
 #include <fmt/format.h>
 
 #include "clika/fictional_eval.hpp"
-#include "clika/file_hash.hpp"
-#include "clika/generate.hpp"
+#include "clika/eval/generate.hpp"
+#include "clika/eval/manifest.hpp"
+#include "clika/eval/planner.hpp"
+#include "clika/eval/runner.hpp"
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
 #include "clika/report/conductivity.hpp"
 #include "clika/run_store.hpp"
-#include "clika/version.hpp"
 #include "backend.hpp"
 #include "conductivity.hpp"
+#include "run_options.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 
@@ -26,18 +28,8 @@ namespace clika::cli {
 
 namespace {
 
-struct FictionalOptions {
-    std::string mode = "both";
-    std::size_t max_new_tokens = 64;  // a sentence in Arabic or Hebrew can take 40+ tokens of a LLaMA vocabulary
-};
-
-FictionalOptions& fictional_options() {
-    static FictionalOptions options;
-    return options;
-}
-
 struct Context {
-    const FictionalRunRequest& request;
+    const RunOptions& request;
     PluginBackend& backend;
     bool generate = true;
     bool choice = true;
@@ -45,66 +37,21 @@ struct Context {
     ScoreOptions options;
     ScoreStats stats;
     std::size_t batch_tokens = 512;  // the plugin's per-decode token budget (its default unless --batch)
-    std::size_t answered = 0;
 };
 
-// The continuation a sentence adds to a prompt, split like lm-evaluation-harness (and Engine) do.
-Tokens continuation_tokens(PluginBackend& backend, const std::string& prompt, const Tokens& context, const std::string& continuation) {
-    Tokens whole = backend.tokenize(prompt + continuation, true);
-    if (whole.size() > context.size() && std::equal(context.begin(), context.end(), whole.begin()))
-        return Tokens(whole.begin() + static_cast<std::ptrdiff_t>(context.size()), whole.end());
-    Tokens alone = backend.tokenize(continuation, false);
-    if (alone.empty()) throw Error(ErrorKind::backend, {}, fmt::format("\"{}\" tokenizes to nothing", continuation));
-    return alone;
-}
-
-// A choice between answers: the tokens all of them start with (after the prompt) join the context, the rest are the
-// continuations. Their log-likelihoods then differ from the whole answers' by the same constant (the log-probability
-// of the shared start), so the choice is the same, for a fraction of the tokens.
-struct Choice {
-    Tokens context;
-    std::vector<Tokens> continuations;
-};
-
+// A choice between sentences after a prompt: each split like lm-evaluation-harness, their common start folded into the
+// context.
 Choice choice_between(PluginBackend& backend, const std::string& prompt, const Tokens& context, const std::vector<std::string>& sentences) {
-    Choice out{context, {}};
-    for (const std::string& s : sentences) out.continuations.push_back(continuation_tokens(backend, prompt, context, s));
-    std::size_t shared = out.continuations.front().size();
-    for (const Tokens& c : out.continuations) {
-        shared = std::min(shared, common_prefix_length(out.continuations.front(), c));
-        shared = std::min(shared, c.size() - 1);
-    }
-    if (shared == 0) return out;
-    out.context.insert(out.context.end(), out.continuations.front().begin(), out.continuations.front().begin() + static_cast<std::ptrdiff_t>(shared));
-    for (Tokens& c : out.continuations) c.erase(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(shared));
-    return out;
+    std::vector<Tokens> continuations;
+    for (const std::string& s : sentences) continuations.push_back(continuation_tokens(backend, prompt, context, s));
+    return fold_common_start(context, std::move(continuations));
 }
 
 // Log-likelihoods (and greedy flags) of every continuation of every context. Continuations of one context are split
 // over several requests when together they would not fit one decode of the plugin.
 void score_continuations(Context& c, const std::vector<Tokens>& contexts, const std::vector<std::vector<Tokens>>& continuations,
                          std::vector<std::vector<double>>& logprob, std::vector<std::vector<int>>& greedy) {
-    std::vector<ScoreRequest> requests;
-    std::vector<std::pair<std::size_t, std::size_t>> origin;  // per request: context index, first continuation
-    std::size_t shared = contexts.front().size();
-    for (const Tokens& t : contexts) shared = std::min({shared, common_prefix_length(contexts.front(), t), t.size() - 1});
-    for (std::size_t i = 0; i < contexts.size(); ++i) {
-        const std::size_t own = contexts[i].size() - shared;
-        std::size_t j = 0;
-        while (j < continuations[i].size()) {
-            ScoreRequest r;
-            r.context = contexts[i];
-            r.shared_prefix = shared;
-            std::size_t used = own;
-            const std::size_t first = j;
-            while (j < continuations[i].size() && (r.continuations.empty() || used + continuations[i][j].size() <= c.batch_tokens)) {
-                used += continuations[i][j].size();
-                r.continuations.push_back(continuations[i][j++]);
-            }
-            requests.push_back(std::move(r));
-            origin.emplace_back(i, first);
-        }
-    }
+    const auto [requests, origin] = pack_continuations(contexts, continuations, c.batch_tokens);
     const std::vector<OptionScores> scores = c.backend.score(requests, c.options, c.stats);
     logprob.assign(contexts.size(), {});
     greedy.assign(contexts.size(), {});
@@ -117,27 +64,22 @@ void score_continuations(Context& c, const std::vector<Tokens>& contexts, const 
     }
 }
 
-std::vector<Question> ids_for(std::span<const std::size_t> lines, Lang lang) {
-    std::vector<Question> out(lines.size());
-    for (std::size_t k = 0; k < lines.size(); ++k) {
-        out[k].task = Task::fictional;
-        out[k].lang = lang;
-        out[k].uuid = std::to_string(lines[k]);
-        out[k].uuid_is_integer = true;
-    }
+// Fictional items are identified by their line in the test file.
+std::vector<std::string> line_ids(std::span<const std::size_t> lines) {
+    std::vector<std::string> out;
+    for (std::size_t line : lines) out.push_back(std::to_string(line));
     return out;
 }
 
-void answer_test_items(Context& c, const FictionalTestSet& set) {
-    const FictionalRunRequest& o = c.request;
-    const std::vector<std::size_t> selected = limited_items(set, o.limit);
-    const std::vector<Question> ids = ids_for(selected, set.lang);
-    PredictionWriter writer(fictional_predictions_path(o.out, set.lang), ids, o.chunk);
-    Progress progress(fmt::format("fictional {}", code(set.lang)), selected.size(), writer.done());
+ItemSource test_item_source(Context& c, const FictionalTestSet& set) {
+    ItemSource source;
+    source.label = fmt::format("fictional {}", code(set.lang));
+    source.path = fictional_predictions_path(c.request.out, set.lang);
+    const std::vector<std::size_t> selected = limited_items(set, c.request.limit);
+    source.uuids = line_ids(selected);
     std::vector<std::string> folded;
     for (const std::string& name : set.continents) folded.push_back(fold_case(name));
-    for (std::size_t start = writer.done(); start < selected.size(); start += o.chunk) {
-        const std::size_t end = std::min(selected.size(), start + o.chunk);
+    source.answer = [&c, &set, selected, folded](std::size_t start, std::size_t end) {
         std::vector<std::string> prompts;
         std::vector<Tokens> contexts;
         for (std::size_t k = start; k < end; ++k) {
@@ -184,21 +126,18 @@ void answer_test_items(Context& c, const FictionalTestSet& set) {
         }
         std::string lines;
         for (std::size_t k = 0; k < answers.size(); ++k) lines += fictional_test_line(selected[start + k], set, prompts[k], answers[k]);
-        writer.append(lines, answers.size());
-        c.answered += answers.size();
-        progress.advance(answers.size());
-    }
-    progress.finish();
+        return lines;
+    };
+    return source;
 }
 
-void answer_translate_items(Context& c, const FictionalTestSet& set) {
-    const FictionalRunRequest& o = c.request;
-    const std::vector<std::size_t> selected = spread_positions(set.translations.size(), o.limit);
-    const std::vector<Question> ids = ids_for(selected, set.lang);
-    PredictionWriter writer(fictional_translate_run_path(o.out, set.lang), ids, o.chunk);
-    Progress progress(fmt::format("translate {}", code(set.lang)), selected.size(), writer.done());
-    for (std::size_t start = writer.done(); start < selected.size(); start += o.chunk) {
-        const std::size_t end = std::min(selected.size(), start + o.chunk);
+ItemSource translate_item_source(Context& c, const FictionalTestSet& set) {
+    ItemSource source;
+    source.label = fmt::format("translate {}", code(set.lang));
+    source.path = fictional_translate_run_path(c.request.out, set.lang);
+    const std::vector<std::size_t> selected = spread_positions(set.translations.size(), c.request.limit);
+    source.uuids = line_ids(selected);
+    source.answer = [&c, &set, selected](std::size_t start, std::size_t end) {
         std::vector<std::string> prompts;
         std::vector<Tokens> contexts;
         for (std::size_t k = start; k < end; ++k) {
@@ -231,24 +170,16 @@ void answer_translate_items(Context& c, const FictionalTestSet& set) {
         std::string lines;
         for (std::size_t k = 0; k < answers.size(); ++k)
             lines += fictional_translate_line(selected[start + k], set.translations[selected[start + k]], prompts[k], answers[k]);
-        writer.append(lines, answers.size());
-        c.answered += answers.size();
-        progress.advance(answers.size());
-    }
-    progress.finish();
+        return lines;
+    };
+    return source;
 }
 
-OrderedJson fictional_manifest(const FictionalRunRequest& o, const FictionalOptions& f, const Plugin& plugin, const std::vector<Lang>& langs) {
-    OrderedJson m;
-    m["clika_version"] = std::string(version);
-    m["plugin"] = {{"name", std::string(plugin.name())}, {"version", std::string(plugin.version())}};
-    const fs::path model(o.model);
-    m["model"] = {{"file", model.filename().string()}, {"bytes", fs::file_size(model)}, {"sha256", sha256_file(model)}};
-    if (!o.lora.empty())
-        m["lora"] = {{"file", fs::path(o.lora).filename().string()}, {"sha256", sha256_file(o.lora)}, {"scale", o.lora_scale}};
+OrderedJson fictional_manifest(const RunOptions& o, const Plugin& plugin, const std::vector<Lang>& langs) {
+    OrderedJson m = manifest_head(run_identity(o, plugin));
     m["tasks"] = OrderedJson::array({"fictional"});
-    m["fictional_mode"] = f.mode;
-    if (f.mode != "choice") m["max_new_tokens"] = f.max_new_tokens;
+    m["fictional_mode"] = o.fictional_mode;
+    if (o.fictional_mode != "choice") m["max_new_tokens"] = o.max_new_tokens;
     m["prompt_template"] = "alpaca";
     m["share_prefix"] = !o.no_share;
     m["chunk"] = o.chunk;
@@ -268,10 +199,9 @@ bool is_fictional_run(const std::vector<std::string>& tasks) {
     return fictional;
 }
 
-void add_fictional_run_options(CLI::App& run_command) {
-    FictionalOptions& o = fictional_options();
+void add_fictional_run_options(CLI::App& run_command, RunOptions& o) {
     run_command
-        .add_option("--fictional-mode", o.mode,
+        .add_option("--fictional-mode", o.fictional_mode,
                     "--tasks fictional: generate (greedy answer must name the continent), choice (20-way log-likelihood) or both; "
                     "--limit N keeps N items of each type and N Translate items per language, spread evenly over the files")
         ->check(CLI::IsMember({"generate", "choice", "both"}))
@@ -279,10 +209,9 @@ void add_fictional_run_options(CLI::App& run_command) {
     run_command.add_option("--max-new-tokens", o.max_new_tokens, "--tasks fictional: greedy decoding limit per answer")->capture_default_str();
 }
 
-void run_fictional(const FictionalRunRequest& o) {
-    const FictionalOptions& f = fictional_options();
+void run_fictional(const RunOptions& o) {
     if (o.chunk == 0) fail_input({}, "--chunk must be at least 1");
-    if (f.mode != "choice" && f.max_new_tokens == 0) fail_input({}, "--max-new-tokens must be at least 1 to generate answers");
+    if (o.fictional_mode != "choice" && o.max_new_tokens == 0) fail_input({}, "--max-new-tokens must be at least 1 to generate answers");
     const fs::path data = data_dir_or_env(o.data);
     std::vector<Lang> langs = langs_arg(o.langs);
     if (std::find(langs.begin(), langs.end(), Lang::en) == langs.end()) {
@@ -302,24 +231,27 @@ void run_fictional(const FictionalRunRequest& o) {
 
     PluginBackend backend = open_backend(o);
     const Plugin& plugin = backend.plugin();
-    open_run_dir(o.out, fictional_manifest(o, f, plugin, langs));
-    fmt::print(stderr, "clika run: fictional ({} mode) on {}{} via {} {} -> {}\n", f.mode, fs::path(o.model).filename().string(),
+    open_run_dir(o.out, fictional_manifest(o, plugin, langs));
+    fmt::print(stderr, "clika run: fictional ({} mode) on {}{} via {} {} -> {}\n", o.fictional_mode, fs::path(o.model).filename().string(),
                o.lora.empty() ? std::string() : " + " + fs::path(o.lora).filename().string(), std::string(plugin.name()),
                std::string(plugin.version()), o.out);
 
     Context c{o, backend};
-    c.generate = f.mode != "choice";
-    c.choice = f.mode != "generate";
-    c.generation.max_new_tokens = f.max_new_tokens;
+    c.generate = o.fictional_mode != "choice";
+    c.choice = o.fictional_mode != "generate";
+    c.generation.max_new_tokens = o.max_new_tokens;
     c.options.share_prefix = !o.no_share;
     if (o.batch > 0) c.batch_tokens = static_cast<std::size_t>(o.batch);
-    const auto started = std::chrono::steady_clock::now();
+    std::vector<ItemSource> sources;
     for (const FictionalTestSet& set : sets) {
-        answer_test_items(c, set);
-        if (set.lang != Lang::en) answer_translate_items(c, set);
+        sources.push_back(test_item_source(c, set));
+        if (set.lang != Lang::en) sources.push_back(translate_item_source(c, set));
     }
+    const auto started = std::chrono::steady_clock::now();
+    ProgressObserver progress;
+    const std::size_t answered = run_sources(sources, o.chunk, progress);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    fmt::print(stderr, "clika run: {} items answered in {:.1f}s, {} tokens evaluated\n", c.answered, seconds, c.stats.tokens_evaluated);
+    fmt::print(stderr, "clika run: {} items answered in {:.1f}s, {} tokens evaluated\n", answered, seconds, c.stats.tokens_evaluated);
     if (o.quiet_report) return;
     const FictionalRun run = load_fictional_run(o.out, langs);
     std::vector<ConductivityCard> cards;

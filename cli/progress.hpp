@@ -4,10 +4,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
 #include <unistd.h>
+
+#include "clika/eval/runner.hpp"
 
 namespace clika::cli {
 
@@ -53,6 +56,17 @@ private:
     std::size_t total_, done_, start_done_, last_printed_ = 0;
     bool terminal_;
     Clock::time_point start_, last_print_;
+};
+
+// The runner's progress as one Progress line per source.
+class ProgressObserver : public RunObserver {
+public:
+    void begin(const ItemSource& source, std::size_t already_done) override { progress_.emplace(source.label, source.uuids.size(), already_done); }
+    void advance(std::size_t answered) override { progress_->advance(answered); }
+    void finish(const ItemSource&) override { progress_->finish(); }
+
+private:
+    std::optional<Progress> progress_;
 };
 
 }  // namespace clika::cli

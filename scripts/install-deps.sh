@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake git ca-certificates python3
-  libfmt-dev librange-v3-dev libboost-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
+  libfmt-dev libboost-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   catch2 libbenchmark-dev libssl-dev bc
   nodejs npm   # npm fetches the pinned llama.cpp source bundle and ONNX Runtime packages
 )

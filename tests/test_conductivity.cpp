@@ -15,11 +15,11 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/fictional_eval.hpp"
-#include "clika/fictional_train.hpp"
-#include "clika/fictional_world.hpp"
-#include "clika/lora.hpp"
+#include "clika/tools/fictional_train.hpp"
+#include "clika/tools/fictional_world.hpp"
+#include "clika/tools/lora.hpp"
 #include "clika/metrics/conductivity.hpp"
-#include "clika/model_maker.hpp"
+#include "clika/tools/model_maker.hpp"
 #include "clika/report/conductivity.hpp"
 #include "test_support.hpp"
 

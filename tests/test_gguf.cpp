@@ -9,8 +9,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "clika/gguf.hpp"
-#include "clika/model_maker.hpp"
+#include "clika/tools/gguf.hpp"
+#include "clika/tools/model_maker.hpp"
 #include "test_support.hpp"
 
 using namespace clika;

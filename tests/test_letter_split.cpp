@@ -1,4 +1,4 @@
-// Letter mode's one rule (clika/letter_split.hpp) and the engine's use of it, on an in-process fake backend whose
+// Letter mode's one rule (clika/eval/letter_split.hpp) and the engine's use of it, on an in-process fake backend whose
 // tokenizer is written out in each test: SentencePiece-like (the bare letter follows ":"), BPE-like (":A" merges),
 // a tokenizer whose continuation is two tokens, one that rewrites the tail, and one that appends a separator.
 
@@ -9,8 +9,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "clika/engine.hpp"
-#include "clika/letter_split.hpp"
+#include "clika/eval/engine.hpp"
+#include "clika/eval/letter_split.hpp"
 
 namespace {
 

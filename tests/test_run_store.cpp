@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "clika/eval/runner.hpp"
 #include "clika/run_store.hpp"
 #include "test_support.hpp"
 
@@ -54,7 +55,7 @@ TEST_CASE("a resumed prediction file keeps whole chunks and drops a torn tail") 
     const auto qs = questions(20);
     const fs::path file = test::scratch_dir("resume") / "predictions.jsonl";
     test::write_file(file, lines_for(qs, 0, 13) + R"({"id": 13, "inp)");
-    PredictionWriter writer(file, qs, 4);
+    PredictionWriter writer(file, uuids_of(qs), 4);
     CHECK(writer.done() == 12);
     CHECK(test::read_file(file) == lines_for(qs, 0, 12));
     writer.append(lines_for(qs, 12, 16), 4);
@@ -65,7 +66,7 @@ TEST_CASE("a finished prediction file is kept whole even when its last chunk is 
     const auto qs = questions(10);
     const fs::path file = test::scratch_dir("finished") / "predictions.jsonl";
     test::write_file(file, lines_for(qs, 0, 10));
-    PredictionWriter writer(file, qs, 4);
+    PredictionWriter writer(file, uuids_of(qs), 4);
     CHECK(writer.done() == 10);
 }
 
@@ -75,7 +76,7 @@ TEST_CASE("resuming onto different questions is refused with the line") {
     test::write_file(file, lines_for(qs, 0, 8));
     qs[5].uuid = "other";
     try {
-        PredictionWriter writer(file, qs, 4);
+        PredictionWriter writer(file, uuids_of(qs), 4);
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK_THAT(e.what(), Contains("predictions.jsonl:6: field \"uuid\": answered question \"5\" is not question 6 of this run"));

@@ -5,7 +5,8 @@
 //
 // {"task", "lang", "shared_prefix", "questions": [{"context": [ids], "continuations": [[ids], ...], "letters": [ids]}]}
 // context: the prompt's tokens (BOS included), continuations: each option's loglik tokens, letters: the option letters'
-// token ids after "Answer:" (letter mode). Any model with the same tokenizer gives the same file.
+// token ids after the letter context (letter mode), which is the context itself unless "letter_context" says otherwise
+// (vocabularies that merge ":A"). Any model with the same tokenizer gives the same file.
 
 #include <cstdio>
 #include <filesystem>
@@ -16,7 +17,7 @@
 
 #include "clika/plugin_loader.hpp"  // first: it configures Boost.DLL
 #include "clika/dataset.hpp"
-#include "clika/engine.hpp"
+#include "clika/eval/engine.hpp"
 #include "clika/plugin_backend.hpp"
 
 namespace {
@@ -64,7 +65,12 @@ int main(int argc, char** argv) {
         for (std::size_t i = 0; i < a.size(); ++i) {
             json += fmt::format("{{\"context\": {}, \"continuations\": [", ids(a[i].context));
             for (std::size_t j = 0; j < a[i].continuations.size(); ++j) json += (j ? "," : "") + ids(a[i].continuations[j]);
-            json += fmt::format("], \"letters\": {}}}{}\n", ids(b[i].next_ids), i + 1 < a.size() ? "," : "");
+            if (b[i].next_ids.empty())
+                throw std::runtime_error("this tokenizer spells option letters with several tokens: the letter baseline reads one next token");
+            // Letter mode's context is shorter where the vocabulary merges ":A" (clika/eval/letter_split.hpp).
+            json += "]";
+            if (b[i].context != a[i].context) json += fmt::format(", \"letter_context\": {}", ids(b[i].context));
+            json += fmt::format(", \"letters\": {}}}{}\n", ids(b[i].next_ids), i + 1 < a.size() ? "," : "");
         }
         json += "]}\n";
         std::FILE* f = std::fopen(out.c_str(), "wb");

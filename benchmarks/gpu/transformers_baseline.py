@@ -110,12 +110,13 @@ def bench_letter(model, config, questions, batch_size):
     batches = [questions[i:i + batch_size] for i in range(0, len(questions), batch_size)]
 
     def run(batch):
-        length = max(len(q["context"]) for q in batch)
+        contexts = [q.get("letter_context", q["context"]) for q in batch]
+        length = max(len(c) for c in contexts)
         ids = torch.zeros((len(batch), length), dtype=torch.long)
         mask = torch.zeros((len(batch), length), dtype=torch.long)
-        for i, q in enumerate(batch):
-            ids[i, length - len(q["context"]):] = torch.tensor(q["context"])
-            mask[i, length - len(q["context"]):] = 1
+        for i, c in enumerate(contexts):
+            ids[i, length - len(c):] = torch.tensor(c)
+            mask[i, length - len(c):] = 1
         ids, mask = ids.cuda(), mask.cuda()
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         logits = model(input_ids=ids, attention_mask=mask, position_ids=positions, logits_to_keep=1).logits[:, -1]

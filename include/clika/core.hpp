@@ -1,15 +1,19 @@
 #pragma once
-// Everything of the header-only core in one include.
+// Everything of the header-only core in one include. Test-model and data tooling (GGUF/ONNX writers, model and LoRA
+// making, fictional worlds, training export) is clika::tools: clika/tools/*.hpp.
 
 #include "clika/dataset.hpp"
 #include "clika/error.hpp"
+#include "clika/eval/engine.hpp"
+#include "clika/eval/generate.hpp"
+#include "clika/eval/letter_split.hpp"
+#include "clika/eval/manifest.hpp"
+#include "clika/eval/multiple_choice.hpp"
+#include "clika/eval/planner.hpp"
+#include "clika/eval/runner.hpp"
 #include "clika/fictional.hpp"
 #include "clika/fictional_eval.hpp"
-#include "clika/fictional_train.hpp"
-#include "clika/fictional_world.hpp"
-#include "clika/gguf.hpp"
 #include "clika/jsonl.hpp"
-#include "clika/lora.hpp"
 #include "clika/language.hpp"
 #include "clika/parallel.hpp"
 #include "clika/metrics/accuracy.hpp"
@@ -19,7 +23,6 @@
 #include "clika/metrics/rescaled_accuracy.hpp"
 #include "clika/metrics/scorecard.hpp"
 #include "clika/metrics/xrr.hpp"
-#include "clika/model_maker.hpp"
 #include "clika/predictions.hpp"
 #include "clika/prompt.hpp"
 #include "clika/question.hpp"
@@ -29,5 +32,6 @@
 #include "clika/report/tables.hpp"
 #include "clika/results.hpp"
 #include "clika/run_files.hpp"
+#include "clika/run_store.hpp"
 #include "clika/task.hpp"
 #include "clika/version.hpp"

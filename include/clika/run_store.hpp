@@ -16,7 +16,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "clika/engine.hpp"
+#include "clika/eval/engine.hpp"
 #include "clika/error.hpp"
 #include "clika/jsonl.hpp"
 #include "clika/question.hpp"
@@ -100,11 +100,11 @@ inline void open_run_dir(const fs::path& run_dir, const OrderedJson& wanted) {
 
 class PredictionWriter {
 public:
-    // Opens (or resumes) one task/language file. `chunk` is the unit results are computed and written in.
-    PredictionWriter(fs::path path, std::span<const Question> questions, std::size_t chunk)
+    // Opens (or resumes) one file of items with these uuids. `chunk` is the unit results are computed and written in.
+    PredictionWriter(fs::path path, std::span<const std::string> uuids, std::size_t chunk)
         : path_(std::move(path)), chunk_(chunk) {
         fs::create_directories(path_.parent_path());
-        done_ = resume(questions);
+        done_ = resume(uuids);
         file_ = std::fopen(path_.c_str(), "ab");
         if (file_ == nullptr) fail_input({path_}, "cannot open for appending");
     }
@@ -126,7 +126,7 @@ public:
 
 private:
     // Returns how many questions are already answered: whole lines, in whole chunks, matching the questions' uuids.
-    std::size_t resume(std::span<const Question> questions) {
+    std::size_t resume(std::span<const std::string> uuids) {
         std::error_code ec;
         if (!fs::exists(path_, ec)) return 0;
         std::string text;
@@ -138,7 +138,7 @@ private:
         for (std::size_t i = 0; i < text.size(); ++i)
             if (text[i] == '\n') line_ends.push_back(i + 1);
         // A finished file is kept whole; otherwise only whole chunks, which recompute to the same bytes.
-        const std::size_t keep = line_ends.size() >= questions.size() ? questions.size() : line_ends.size() / chunk_ * chunk_;
+        const std::size_t keep = line_ends.size() >= uuids.size() ? uuids.size() : line_ends.size() / chunk_ * chunk_;
         const std::size_t keep_bytes = keep == 0 ? 0 : line_ends[keep - 1];
         if (keep_bytes != text.size()) fs::resize_file(path_, keep_bytes);
         if (keep == 0) return 0;
@@ -146,7 +146,7 @@ private:
         std::size_t i = 0;
         file.for_each([&](const JsonRecord& r) {
             const std::string uuid = r.id_text("uuid");
-            if (i >= questions.size() || uuid != questions[i].uuid)
+            if (i >= uuids.size() || uuid != uuids[i])
                 r.fail("uuid", fmt::format("answered question \"{}\" is not question {} of this run", uuid, i + 1),
                        "the same data and question order as the interrupted run");
             ++i;

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "clika/gguf.hpp"
+#include "clika/tools/gguf.hpp"
 #include "logprob_reference.hpp"
 
 namespace clika::cuda_native {

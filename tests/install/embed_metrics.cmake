@@ -1,19 +1,6 @@
 # Install the core, then build examples/embed_metrics against the install tree with find_package(clika).
-file(REMOVE_RECURSE ${WORK})
-execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK}/prefix RESULT_VARIABLE rc OUTPUT_QUIET)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "cmake --install failed")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/embed_metrics -B ${WORK}/build
-                        -DCMAKE_PREFIX_PATH=${WORK}/prefix -DCMAKE_BUILD_TYPE=Release
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "configuring embed_metrics failed:\n${out}\n${err}")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK}/build RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "building embed_metrics failed:\n${out}\n${err}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/build_example.cmake)
+install_and_build_example(embed_metrics)
 execute_process(COMMAND ${WORK}/build/embed_metrics RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "en-CO")
   message(FATAL_ERROR "embed_metrics did not run: ${rc}\n${out}\n${err}")

@@ -1,20 +1,7 @@
 # A plugin author's path: build examples/minimal_plugin against an installed clika (find_package), install the plugin
 # into the same prefix, and see the installed clika find it in <prefix>/lib/clika/plugins without being told.
-file(REMOVE_RECURSE ${WORK})
-execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK}/prefix RESULT_VARIABLE rc OUTPUT_QUIET)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "cmake --install failed")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/minimal_plugin -B ${WORK}/build
-                        -DCMAKE_PREFIX_PATH=${WORK}/prefix -DCMAKE_INSTALL_PREFIX=${WORK}/prefix -DCMAKE_BUILD_TYPE=Release
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "configuring minimal_plugin failed:\n${out}\n${err}")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK}/build RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "building minimal_plugin failed:\n${out}\n${err}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/build_example.cmake)
+install_and_build_example(minimal_plugin)
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${WORK}/build RESULT_VARIABLE rc OUTPUT_QUIET)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "installing minimal_plugin failed")

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <exception>
 
-#include "clika/onnx_export.hpp"
+#include "clika/tools/onnx_export.hpp"
 
 int main(int argc, char** argv) {
     if (argc < 3) {

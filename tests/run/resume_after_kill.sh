@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# kill -9 in the middle of a run, run the same command again: the files must equal an uninterrupted run's, byte for byte.
+# kill -9 in the middle of a run (asserted: the process died by the signal with a partial file on disk), run the same
+# command again: the files must equal an uninterrupted run's, byte for byte.
 set -euo pipefail
 CLIKA="$1"; DATA="$2"; WORK="$3"; PLUGINS="$4"
 rm -rf "$WORK"; mkdir -p "$WORK"
@@ -9,6 +10,7 @@ args=(run --data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --th
       --chunk 8 --no-report)
 
 "$CLIKA" "${args[@]}" --mode loglik --out "$WORK/whole"
+total=$(cat "$WORK"/whole/*/*/predictions.jsonl | wc -l)
 
 for attempt in 1 2 3; do
   "$CLIKA" "${args[@]}" --mode loglik --out "$WORK/killed" > /dev/null 2>&1 &
@@ -20,8 +22,14 @@ for attempt in 1 2 3; do
     sleep 0.05
   done
   kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  echo "attempt $attempt: killed with $(cat "$WORK"/killed/*/*/predictions.jsonl 2>/dev/null | wc -l) lines on disk"
+  status=0
+  wait "$pid" 2>/dev/null || status=$?
+  on_disk=$(cat "$WORK"/killed/*/*/predictions.jsonl 2>/dev/null | wc -l)
+  echo "attempt $attempt: killed with $on_disk of $total lines on disk (exit status $status)"
+  # The kill must land mid-run, or this test would not test resuming.
+  if (( status != 137 || on_disk == 0 || on_disk >= total )); then
+    echo "attempt $attempt: the kill did not land mid-run (status $status, $on_disk of $total lines)"; exit 1
+  fi
 done
 # Tear the last line as a crash mid-write would.
 last=$(ls "$WORK"/killed/*/*/predictions.jsonl | tail -n 1)

@@ -39,7 +39,7 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
-#include "clika/gguf.hpp"
+#include "clika/tools/gguf.hpp"
 
 namespace clika::onnx {
 

@@ -26,8 +26,8 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
-#include "clika/gguf.hpp"
-#include "clika/model_maker.hpp"
+#include "clika/tools/gguf.hpp"
+#include "clika/tools/model_maker.hpp"
 
 namespace clika::lora {
 

@@ -34,7 +34,7 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
-#include "clika/gguf.hpp"
+#include "clika/tools/gguf.hpp"
 #include "clika/metrics/bootstrap.hpp"
 #include "clika/parallel.hpp"
 

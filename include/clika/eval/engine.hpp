@@ -12,7 +12,8 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
-#include "clika/letter_split.hpp"
+#include "clika/eval/letter_split.hpp"
+#include "clika/eval/planner.hpp"
 #include "clika/prompt.hpp"
 #include "clika/question.hpp"
 #include "clika/request.hpp"
@@ -94,16 +95,11 @@ public:
                     else r.continuations.push_back(std::move(c.tokens));
                 }
             } else {
-                for (const std::string& option : q.options) r.continuations.push_back(continuation_tokens(prompt, r.context, option));
+                for (const std::string& option : q.options) r.continuations.push_back(continuation_tokens(backend_, prompt, r.context, " " + option));
             }
             out.push_back(std::move(r));
         }
-        if (!out.empty()) {
-            std::size_t shared = out.front().context.size();
-            for (const ScoreRequest& r : out) shared = std::min(shared, common_prefix_length(out.front().context, r.context));
-            // Keep at least one token of every context outside the prefix: the next-token distribution is read there.
-            for (ScoreRequest& r : out) r.shared_prefix = std::min(shared, r.context.size() - 1);
-        }
+        set_shared_prefix(out);
         return out;
     }
 
@@ -118,17 +114,6 @@ public:
     }
 
 private:
-    [[nodiscard]] Tokens continuation_tokens(const std::string& prompt, const Tokens& context, const std::string& option) {
-        // lm-evaluation-harness's split: encode context and context+continuation, keep what follows the context.
-        const std::string continuation = " " + option;
-        Tokens whole = backend_.tokenize(prompt + continuation, true);
-        if (whole.size() > context.size() && std::equal(context.begin(), context.end(), whole.begin()))
-            return Tokens(whole.begin() + static_cast<std::ptrdiff_t>(context.size()), whole.end());
-        Tokens alone = backend_.tokenize(continuation, false);
-        if (alone.empty()) throw Error(ErrorKind::backend, {}, fmt::format("option \"{}\" tokenizes to nothing", option));
-        return alone;
-    }
-
     [[nodiscard]] QuestionOutcome decide(const Question& q, const ScoreRequest& r, const OptionScores& s) const {
         QuestionOutcome o;
         o.greedy_next = s.greedy_next;

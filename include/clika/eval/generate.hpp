@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "clika/engine.hpp"
+#include "clika/eval/planner.hpp"
 #include "clika/request.hpp"
 #include "clika/utf8.hpp"
 
@@ -26,17 +26,6 @@ struct Generated {
     std::string text;
     bool ended = false;  // the model produced end-of-sequence
 };
-
-// The largest shared prefix every request may use: common to all contexts, leaving each at least one own token.
-inline void set_shared_prefix(std::span<ScoreRequest> requests) {
-    if (requests.empty()) return;
-    std::size_t shared = requests.front().context.size();
-    for (const ScoreRequest& r : requests) {
-        shared = std::min(shared, common_prefix_length(requests.front().context, r.context));
-        shared = std::min(shared, r.context.size() - 1);
-    }
-    for (ScoreRequest& r : requests) r.shared_prefix = shared;
-}
 
 template <Backend B>
 [[nodiscard]] std::vector<Generated> greedy_generate(B& backend, std::span<const Tokens> prompts, const GenerationSettings& settings,

@@ -35,7 +35,7 @@
 
 #include "clika/error.hpp"
 #include "clika/fictional.hpp"
-#include "clika/fictional_train.hpp"
+#include "clika/tools/fictional_train.hpp"
 #include "clika/language.hpp"
 #include "clika/metrics/bootstrap.hpp"
 

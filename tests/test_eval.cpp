@@ -1,0 +1,192 @@
+// The evaluation pipeline without a model: the planner's shared-prefix rule and packing, the resumable runner over
+// item sources (chunks, torn tails, errors), and a multiple-choice run on an in-process fake backend.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "clika/eval/multiple_choice.hpp"
+#include "clika/eval/planner.hpp"
+#include "clika/eval/runner.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace clika;
+using Catch::Matchers::Contains;
+
+// Bytes as tokens (id = byte + 1, BOS = 0); log p(token | n tokens before) = -(token % 5 + 1) / (n + 1).
+class ByteBackend {
+public:
+    Tokens tokenize(std::string_view text, bool add_special) const {
+        Tokens out;
+        if (add_special) out.push_back(0);
+        for (unsigned char c : text) out.push_back(static_cast<Token>(c) + 1);
+        return out;
+    }
+    std::string piece(Token t) const { return t == 0 ? std::string("<s>") : std::string(1, static_cast<char>(t - 1)); }
+    ModelInfo info() const { return {}; }
+
+    static double logprob(std::size_t n, Token t) { return -static_cast<double>(t % 5 + 1) / static_cast<double>(n + 1); }
+
+    std::vector<OptionScores> score(std::span<const ScoreRequest> requests, const ScoreOptions&, ScoreStats& stats) {
+        ++calls;
+        std::vector<OptionScores> out;
+        for (const ScoreRequest& r : requests) {
+            OptionScores s;
+            for (Token id : r.next_ids) s.next_logprob.push_back(logprob(r.context.size(), id));
+            for (const Tokens& c : r.continuations) {
+                double sum = 0;
+                for (std::size_t i = 0; i < c.size(); ++i) sum += logprob(r.context.size() + i, c[i]);
+                s.logprob.push_back(sum);
+                s.n_tokens.push_back(static_cast<int>(c.size()));
+                s.all_greedy.push_back(false);
+            }
+            s.greedy_next = 'A' + 1;
+            stats.tokens_evaluated += r.context.size();
+            out.push_back(std::move(s));
+        }
+        return out;
+    }
+
+    int calls = 0;
+};
+
+static_assert(Backend<ByteBackend>);
+
+std::vector<Question> questions(std::size_t n) {
+    std::vector<Question> out(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i].task = Task::x_geo;
+        out[i].lang = Lang::en;
+        out[i].uuid = fmt::format("q{}", i);
+        out[i].stem = fmt::format("Question number {}?", i);
+        out[i].options = {"north", "south", "east", "west"};
+        out[i].label = static_cast<int>(i % 4);
+    }
+    return out;
+}
+
+// A source whose answers are "line <uuid>"; records which chunks it was asked for.
+ItemSource counting_source(const std::filesystem::path& path, std::size_t n, std::vector<std::pair<std::size_t, std::size_t>>& asked) {
+    ItemSource s;
+    s.label = "test";
+    s.path = path;
+    for (std::size_t i = 0; i < n; ++i) s.uuids.push_back(fmt::format("u{}", i));
+    s.answer = [&asked, uuids = s.uuids](std::size_t start, std::size_t end) {
+        asked.emplace_back(start, end);
+        std::string lines;
+        for (std::size_t i = start; i < end; ++i) lines += fmt::format(R"({{"uuid": "{}"}})", uuids[i]) + "\n";
+        return lines;
+    };
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("the shared prefix is the common prefix, leaving every sequence one token of its own") {
+    const std::vector<Tokens> contexts{{1, 2, 3, 4}, {1, 2, 3, 5, 6}, {1, 2, 3, 4, 7}};
+    CHECK(shared_prefix_length(contexts) == 3);
+    // One sequence is the common prefix itself: it keeps its last token.
+    const std::vector<Tokens> prefix_of_others{{1, 2, 3}, {1, 2, 3, 4}};
+    CHECK(shared_prefix_length(prefix_of_others) == 2);
+    const std::vector<Tokens> with_empty{{1, 2}, {}};
+    CHECK(shared_prefix_length(with_empty) == 0);
+    CHECK(shared_prefix_length(std::vector<Tokens>{}) == 0);
+
+    std::vector<ScoreRequest> requests(2);
+    requests[0].context = {9, 8, 7};
+    requests[1].context = {9, 8, 7, 6};
+    set_shared_prefix(requests);
+    CHECK(requests[0].shared_prefix == 2);
+    CHECK(requests[1].shared_prefix == 2);
+}
+
+TEST_CASE("a choice folds the continuations' common start into the context") {
+    const Choice c = fold_common_start({1, 2}, {{5, 6, 7}, {5, 6, 8, 9}, {5, 6, 7, 1}});
+    CHECK(c.context == Tokens{1, 2, 5, 6});
+    CHECK(c.continuations == std::vector<Tokens>{{7}, {8, 9}, {7, 1}});
+    const Choice same = fold_common_start({1}, {{4}, {4, 5}});
+    CHECK(same.context == Tokens{1});  // {4} keeps its only token
+}
+
+TEST_CASE("packing spreads one context's continuations over requests that fit the pass") {
+    const std::vector<Tokens> contexts{{1, 2, 3, 4}, {1, 2, 3, 9, 9, 9}};
+    const std::vector<std::vector<Tokens>> continuations{{{5, 5}, {6, 6, 6}, {7}}, {{8}}};
+    const PackedRequests packed = pack_continuations(contexts, continuations, /*pass_tokens=*/4);
+    // Context 0 has 1 own token: {5,5} makes 3; {6,6,6} would make 6, so it opens a request (4); {7} would make 5.
+    REQUIRE(packed.requests.size() == 4);
+    CHECK(packed.origin == std::vector<std::pair<std::size_t, std::size_t>>{{0, 0}, {0, 1}, {0, 2}, {1, 0}});
+    for (const ScoreRequest& r : packed.requests) CHECK(r.shared_prefix == 3);
+    CHECK(packed.requests[1].continuations == std::vector<Tokens>{{6, 6, 6}});
+    const PackedRequests roomy = pack_continuations(contexts, continuations, 100);
+    CHECK(roomy.requests.size() == 2);
+}
+
+TEST_CASE("the runner answers in chunks, resumes after whole chunks and drops a torn tail") {
+    const auto dir = test::scratch_dir("eval-runner");
+    std::vector<std::pair<std::size_t, std::size_t>> asked;
+    RunObserver quiet;
+    std::vector<ItemSource> sources{counting_source(dir / "a.jsonl", 10, asked)};
+    CHECK(run_sources(sources, 4, quiet) == 10);
+    CHECK(asked == std::vector<std::pair<std::size_t, std::size_t>>{{0, 4}, {4, 8}, {8, 10}});
+    const std::string whole = test::read_file(dir / "a.jsonl");
+
+    // Killed after 6 lines and a half: the first chunk stays, the rest is asked again.
+    std::string partial;
+    std::size_t lines = 0, at = 0;
+    while (lines < 6) if (whole[at++] == '\n') ++lines;
+    test::write_file(dir / "a.jsonl", whole.substr(0, at) + R"({"uu)");
+    asked.clear();
+    CHECK(run_sources(sources, 4, quiet) == 6);
+    CHECK(asked == std::vector<std::pair<std::size_t, std::size_t>>{{4, 8}, {8, 10}});
+    CHECK(test::read_file(dir / "a.jsonl") == whole);
+
+    // A finished file asks nothing.
+    asked.clear();
+    CHECK(run_sources(sources, 4, quiet) == 0);
+    CHECK(asked.empty());
+}
+
+TEST_CASE("the runner refuses a file holding other items, and a zero chunk") {
+    const auto dir = test::scratch_dir("eval-runner-errors");
+    std::vector<std::pair<std::size_t, std::size_t>> asked;
+    RunObserver quiet;
+    test::write_file(dir / "b.jsonl", "{\"uuid\": \"u0\"}\n{\"uuid\": \"other\"}\n");
+    std::vector<ItemSource> sources{counting_source(dir / "b.jsonl", 4, asked)};
+    REQUIRE_THROWS_WITH(run_sources(sources, 1, quiet), Contains("b.jsonl:2") && Contains("\"other\" is not question 2"));
+    REQUIRE_THROWS_WITH(run_sources(sources, 0, quiet), Contains("--chunk must be at least 1"));
+}
+
+TEST_CASE("a multiple-choice run on a fake backend writes the scores the backend gives, resumably") {
+    const auto dir = test::scratch_dir("eval-mc");
+    ByteBackend backend;
+    TaskQuestions tq{Task::x_geo, {Lang::en}, {questions(7)}};
+    MultipleChoiceRun run(backend, {.mode = ScoringMode::letter, .limit = 5, .chunk = 2}, {tq});
+    const nlohmann::ordered_json manifest = run.manifest({.plugin_name = "fake", .plugin_version = "1", .model = __FILE__});
+    CHECK(manifest["limit"] == 5);
+    CHECK(manifest["letter_continuations"]["x_geo"][0]["letters"][1]["text"] == "B");
+    RunObserver quiet;
+    CHECK(run_sources(run.sources(dir), 2, quiet) == 5);
+    CHECK(backend.calls == 3);  // chunks of 2, 2, 1
+
+    const std::string text = test::read_file(run_predictions_path(dir, Task::x_geo, Lang::en));
+    std::vector<nlohmann::json> lines;
+    for (std::size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
+        lines.push_back(nlohmann::json::parse(text.substr(start, end - start)));
+    REQUIRE(lines.size() == 5);
+    const std::vector<Question> qs = questions(5);
+    for (std::size_t i = 0; i < 5; ++i) {
+        const std::size_t context = backend.tokenize(build_prompt(qs[i], Shots::one), true).size();
+        const std::vector<double> scores = lines[i]["scores"];
+        REQUIRE(scores.size() == 4);
+        for (std::size_t k = 0; k < 4; ++k) CHECK(scores[k] == ByteBackend::logprob(context, static_cast<Token>('A' + k) + 1));
+        CHECK(lines[i]["uuid"] == qs[i].uuid);
+        CHECK(lines[i]["greedy"] == "A");
+        CHECK(lines[i]["greedy_is_option"] == true);
+    }
+}
