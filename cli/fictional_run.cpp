@@ -36,7 +36,7 @@ struct Context {
     GenerationSettings generation;
     ScoreOptions options;
     ScoreStats stats;
-    std::size_t batch_tokens = 512;  // the plugin's per-decode token budget (its default unless --batch)
+    std::size_t batch_tokens = 512;  // tokens per backend pass, as the plugin reports it
 };
 
 // A choice between sentences after a prompt: each split like lm-evaluation-harness, their common start folded into the
@@ -241,7 +241,7 @@ void run_fictional(const RunOptions& o) {
     c.choice = o.fictional_mode != "generate";
     c.generation.max_new_tokens = o.max_new_tokens;
     c.options.share_prefix = !o.no_share;
-    if (o.batch > 0) c.batch_tokens = static_cast<std::size_t>(o.batch);
+    c.batch_tokens = static_cast<std::size_t>(backend.info().max_pass_tokens);
     std::vector<ItemSource> sources;
     for (const FictionalTestSet& set : sets) {
         sources.push_back(test_item_source(c, set));

@@ -1,6 +1,7 @@
 // Plugin loading (search path, refusals), the C++ adapter over the C ABI, and the example plugin's toy model, checked
 // against a reference computed here.
 
+#include "clika/eval/generate.hpp"
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
 #include "clika/plugin_support.hpp"
@@ -146,8 +147,8 @@ std::vector<ScoreRequest> sample_requests() {
     out[1].next_ids = bytes("AB");
     out[2].context = header;
     out[2].continuations = {{ref_argmax(' '), ref_argmax(ref_argmax(' '))}, bytes("x")};  // the first is greedy
-    for (auto& r : out) r.shared_prefix = header.size();
-    out[1].shared_prefix = 5;  // a smaller promise is fine: the call shares the smallest
+    // The shared-prefix rule: one value for the call, shorter than every context (request 2's is the header itself).
+    for (auto& r : out) r.shared_prefix = 5;
     return out;
 }
 
@@ -239,12 +240,15 @@ TEST_CASE("plugins breaking the ABI are refused naming the file and the rule bro
         std::string reason;
     };
     const Case c = GENERATE(values<Case>({
-        {"missing_symbol", "not a clika plugin: it does not export clika_plugin_v1"},
-        {"null_entry", "clika_plugin_v1() returned NULL"},
-        {"wrong_abi", "plugin built for ABI v2, this clika speaks v1"},
-        {"small_struct", "plugin API table is " + std::to_string(offsetof(clika_plugin_api_v1, score)) + " bytes, smaller than ABI v1's " +
-                             std::to_string(sizeof(clika_plugin_api_v1)) + " bytes"},
+        {"missing_symbol", "not a clika plugin: it does not export clika_plugin_v2"},
+        {"null_entry", "clika_plugin_v2() returned NULL"},
+        {"wrong_abi", "plugin built for ABI v3, this clika speaks v2"},
+        {"small_struct", "plugin API table is " + std::to_string(offsetof(clika_plugin_api_v2, score)) + " bytes, smaller than ABI v2's " +
+                             std::to_string(sizeof(clika_plugin_api_v2)) + " bytes"},
         {"null_function", "plugin API field \"score\" is NULL"},
+        {"old_abi", "plugin built for ABI v1 (it exports clika_plugin_v1); this clika speaks v2: rebuild the plugin against this clika's "
+                    "include/clika/plugin_abi.h"},
+        {"partial_generate", "plugin API fields generate_begin, generate_step and generate_end must be all set or all NULL"},
     }));
     const fs::path file = fixture_dir / plugin_file_name(c.name);
     INFO(c.name);
@@ -263,22 +267,24 @@ TEST_CASE("list_plugins reports every plugin found with version and ABI or the r
     std::vector<std::string> names;
     for (const auto& entry : listing) names.push_back(entry.name);
     // Sorted by file name within a folder; the folder given twice is listed once; missing folders are skipped.
-    CHECK(names == std::vector<std::string>{"garbage", "missing_symbol", "null_entry", "null_function", "small_struct", "throwing", "wrong_abi", "example"});
-    REQUIRE(listing.size() == 8);
+    CHECK(names == std::vector<std::string>{"garbage", "missing_symbol", "null_entry", "null_function", "old_abi", "partial_generate",
+                                            "small_struct", "throwing", "wrong_abi", "example"});
+    REQUIRE(listing.size() == 10);
 
-    const auto& throwing = listing[5];
+    const auto& throwing = listing[7];
     CHECK(throwing.ok());
     CHECK(throwing.version == "0.0.1");
-    CHECK(throwing.abi_version == 1);
+    CHECK(throwing.abi_version == 2);
     CHECK(throwing.path == fixture_dir / "libclika_throwing.so");
 
-    const auto& wrong_abi = listing[6];
+    const auto& wrong_abi = listing[8];
     CHECK_FALSE(wrong_abi.ok());
-    CHECK(wrong_abi.refusal == "plugin built for ABI v2, this clika speaks v1");
+    CHECK(wrong_abi.refusal == "plugin built for ABI v3, this clika speaks v2");
     CHECK_THAT(listing[0].refusal, StartsWith("cannot load plugin: "));
-    CHECK(listing[1].refusal == "not a clika plugin: it does not export clika_plugin_v1");
+    CHECK(listing[1].refusal == "not a clika plugin: it does not export clika_plugin_v2");
+    CHECK_THAT(listing[4].refusal, StartsWith("plugin built for ABI v1"));
 
-    const auto& example = listing[7];
+    const auto& example = listing[9];
     CHECK(example.ok());
     CHECK(example.version == "1.0.0 (toy byte-level bigram model)");
     CHECK_FALSE(example.shadowed);
@@ -392,7 +398,7 @@ TEST_CASE("sharing prefixes gives the numbers of the reference path while evalua
 
     // The counters, from the example plugin's documented cost model.
     std::uint64_t reference_tokens = 0;
-    std::uint64_t shared_tokens = 5;  // the smallest shared_prefix, evaluated once
+    std::uint64_t shared_tokens = 5;  // the shared prefix, evaluated once
     std::uint64_t reuses = requests.size() - 1;
     for (const auto& r : requests) {
         reference_tokens += r.context.size();
@@ -425,7 +431,7 @@ TEST_CASE("plugin failures arrive as clika errors naming the plugin file and the
     Error e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
     CHECK(e.kind() == ErrorKind::backend);
     CHECK(fs::equivalent(e.where().file, example_plugin));
-    CHECK(e.problem() == "example: request 1: continuation token 999 is out of range 0..256");
+    CHECK(e.problem() == "example: request 1: continuation token id 999 is outside the vocabulary (0..256)");
     CHECK_THAT(e.what(), StartsWith(backend.plugin().path().string() + ": example: "));
 
     OpenOptions small;
@@ -435,13 +441,13 @@ TEST_CASE("plugin failures arrive as clika errors naming the plugin file and the
     too_long.context = bytes("0123456789abcdef");
     too_long.continuations = {bytes("x")};
     e = error_of([&] { (void)small_backend.score(std::span(&too_long, 1), ScoreOptions{}, stats); });
-    CHECK(e.problem() == "example: request 0: 17 tokens exceed the context size n_ctx = 16");
+    CHECK(e.problem() == "example: request 0: 17 tokens are longer than the context (16 tokens; raise --ctx)");
 
     ScoreRequest bad_next;
     bad_next.context = bytes("a");
     bad_next.next_ids = {-1};
     e = error_of([&] { (void)backend.score(std::span(&bad_next, 1), ScoreOptions{}, stats); });
-    CHECK(e.problem() == "example: request 0: next-id token -1 is out of range 0..256");
+    CHECK(e.problem() == "example: request 0: next token id -1 is outside the vocabulary (0..256)");
 
     // The model stays usable after a failure.
     CHECK(backend.tokenize("ok", false) == bytes("ok"));
@@ -469,6 +475,17 @@ TEST_CASE("requests breaking the shared-prefix promise or with empty continuatio
     Error e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
     CHECK(e.kind() == ErrorKind::internal);
     CHECK_THAT(e.what(), Contains("score request 1: its first 5 context tokens are not shared with request 0"));
+
+    requests = sample_requests();
+    requests[1].shared_prefix = 4;
+    e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
+    CHECK(e.kind() == ErrorKind::internal);
+    CHECK_THAT(e.what(), Contains("score request 1: shared_prefix 4 differs from request 0's 5"));
+
+    requests = sample_requests();
+    for (auto& r : requests) r.shared_prefix = 9;  // all of request 2's context
+    e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
+    CHECK_THAT(e.what(), Contains("score request 2: shared_prefix 9 leaves none of its 9 context tokens its own"));
 
     requests = sample_requests();
     requests[2].continuations[1].clear();
@@ -554,4 +571,45 @@ TEST_CASE("guarded turns exceptions into failure values and keeps the message pe
     char buffer[4] = {'-', '-', '-', '-'};
     CHECK(copy_out("abcdef", buffer, 3) == 6);
     CHECK(std::string(buffer, 4) == "abc-");
+}
+
+// ---- greedy generation ----------------------------------------------------------------------------------------------
+
+namespace {
+
+// The same plugin seen without its incremental interface: greedy_generate falls back to re-scoring.
+struct RescoringOnly {
+    PluginBackend& backend;
+    Tokens tokenize(std::string_view text, bool add_special) { return backend.tokenize(text, add_special); }
+    std::string piece(Token t) { return backend.piece(t); }
+    std::vector<OptionScores> score(std::span<const ScoreRequest> r, const ScoreOptions& o, ScoreStats& s) { return backend.score(r, o, s); }
+    ModelInfo info() const { return backend.info(); }
+};
+
+}  // namespace
+
+TEST_CASE("greedy generation asks the plugin for each new token once and generates what re-scoring generates") {
+    PluginBackend backend = open_example("plugins-generate");
+    REQUIRE(backend.info().supports_generation);
+    std::vector<Tokens> prompts{backend.tokenize("Answer: 2+2=", true), backend.tokenize("Answer: the capital", true),
+                                backend.tokenize("Answer:", true)};
+    const GenerationSettings settings{.max_new_tokens = 12, .stop_at_newline = false};
+    for (const bool share : {true, false}) {
+        INFO("share_prefix " << share);
+        ScoreStats incremental_stats, rescoring_stats;
+        const auto incremental = greedy_generate(backend, std::span<const Tokens>(prompts), settings, {.share_prefix = share}, incremental_stats);
+        RescoringOnly plain{backend};
+        static_assert(!IncrementalGenerator<RescoringOnly>);
+        const auto rescored = greedy_generate(plain, std::span<const Tokens>(prompts), settings, {.share_prefix = share}, rescoring_stats);
+        std::uint64_t linear = 0;
+        for (std::size_t i = 0; i < prompts.size(); ++i) {
+            CHECK(incremental[i].tokens == rescored[i].tokens);
+            CHECK(incremental[i].text == rescored[i].text);
+            REQUIRE(incremental[i].tokens.size() == 12);
+            // The prompt once, then each new token but the last (nothing follows it) once.
+            linear += prompts[i].size() + incremental[i].tokens.size() - 1;
+        }
+        CHECK(incremental_stats.tokens_evaluated == linear);
+        CHECK(rescoring_stats.tokens_evaluated > 2 * linear);  // re-scoring is quadratic in the answer length
+    }
 }

@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
     std::vector<float> host_f32(max_f32 / 4);
     for (float& v : host_f32) v = normal(rng);
     std::vector<std::uint16_t> host_bf16(max_bf16 / 2);
-    for (std::uint16_t& v : host_bf16) v = float_to_bf16_bits(normal(rng));
+    for (std::uint16_t& v : host_bf16) v = clika::half::f32_to_bf16(normal(rng));
     void *f32 = nullptr, *bf16 = nullptr, *dst = nullptr;
     cuda(cudaMalloc(&f32, max_f32), "malloc");
     cuda(cudaMalloc(&bf16, max_bf16), "malloc");

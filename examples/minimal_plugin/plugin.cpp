@@ -14,7 +14,7 @@
 // continuation; with share_prefix = 0 every sequence is evaluated from scratch. The numbers are the same either way;
 // the counters differ:
 //   share_prefix = 0: tokens_evaluated += |context| + sum over continuations (|context| + |continuation|) per request
-//   share_prefix = 1: tokens_evaluated += P + sum over requests (|context| - P + sum |continuation|), P = the smallest
+//   share_prefix = 1: tokens_evaluated += P + sum over requests (|context| - P + sum |continuation|), P = the
 //                     shared_prefix of the call; prefix_reuses += (count - 1 if P > 0) + the continuations of every
 //                     request with a non-empty context.
 //
@@ -31,13 +31,16 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <clika/plugin_abi.h>
+#include <clika/plugin/requests.hpp>
 #include <clika/plugin_support.hpp>
 
 struct clika_model : clika::plugin::ModelBase {
     std::string path;
     int32_t n_ctx = 0;
+    std::vector<int32_t> generating;  // greedy generation: each live sequence's last token, -1 once it has ended
 };
 
 namespace {
@@ -76,45 +79,10 @@ Distribution next_distribution(int32_t prev) {
     return d;
 }
 
-// `what` names the token for the message: "request 1: continuation", "piece".
+// `what` names the token for the message: "piece", "generated".
 void check_token(int32_t token, const std::string& what) {
     if (token < 0 || token >= n_vocab)
         throw std::runtime_error(what + " token " + std::to_string(token) + " is out of range 0.." + std::to_string(n_vocab - 1));
-}
-
-void check_span(const clika_token_span& span, size_t request, const char* where) {
-    if (span.count > 0 && span.tokens == nullptr) throw std::runtime_error("request " + std::to_string(request) + ": NULL " + where + " tokens");
-    for (size_t k = 0; k < span.count; ++k)
-        if (span.tokens[k] < 0 || span.tokens[k] >= n_vocab) check_token(span.tokens[k], "request " + std::to_string(request) + ": " + where);
-}
-
-void validate(const clika_model& model, const clika_score_request* requests, const clika_score_result* results, size_t count) {
-    if (count > 0 && (requests == nullptr || results == nullptr)) throw std::runtime_error("NULL requests or results");
-    for (size_t i = 0; i < count; ++i) {
-        const clika_score_request& r = requests[i];
-        const clika_score_result& out = results[i];
-        check_span(r.context, i, "context");
-        if (r.shared_prefix > r.context.count) throw std::runtime_error("request " + std::to_string(i) + ": shared_prefix exceeds the context");
-        for (size_t k = 0; k < r.shared_prefix; ++k)
-            if (k >= requests[0].context.count || r.context.tokens[k] != requests[0].context.tokens[k])
-                throw std::runtime_error("request " + std::to_string(i) + ": shared prefix differs from request 0's");
-        if (r.n_continuations > 0 && (r.continuations == nullptr || out.continuation_logprob == nullptr || out.continuation_greedy == nullptr))
-            throw std::runtime_error("request " + std::to_string(i) + ": NULL continuation arrays");
-        if (r.n_next_ids > 0 && (r.next_ids == nullptr || out.next_logprob == nullptr))
-            throw std::runtime_error("request " + std::to_string(i) + ": NULL next-token arrays");
-        for (size_t j = 0; j < r.n_continuations; ++j) {
-            const clika_token_span& c = r.continuations[j];
-            if (c.count == 0) throw std::runtime_error("request " + std::to_string(i) + ": continuation " + std::to_string(j) + " is empty");
-            check_span(c, i, "continuation");
-            if (r.context.count + c.count > static_cast<size_t>(model.n_ctx))
-                throw std::runtime_error("request " + std::to_string(i) + ": " + std::to_string(r.context.count + c.count) +
-                                         " tokens exceed the context size n_ctx = " + std::to_string(model.n_ctx));
-        }
-        if (r.context.count > static_cast<size_t>(model.n_ctx))
-            throw std::runtime_error("request " + std::to_string(i) + ": " + std::to_string(r.context.count) +
-                                     " context tokens exceed the context size n_ctx = " + std::to_string(model.n_ctx));
-        for (size_t k = 0; k < r.n_next_ids; ++k) check_token(r.next_ids[k], "request " + std::to_string(i) + ": next-id");
-    }
 }
 
 // Sum of log p over a continuation, and whether each of its tokens was the argmax.
@@ -138,7 +106,7 @@ clika_model* example_open(const char* model_path, const clika_open_options* opti
         if (!std::filesystem::is_regular_file(model_path, ec)) throw std::runtime_error(std::string("model file not found: ") + model_path);
         int32_t n_ctx = n_ctx_train;
         if (options != nullptr) {
-            if (options->struct_size < sizeof(clika_open_options)) throw std::runtime_error("clika_open_options is too small for ABI v1");
+            if (options->struct_size < sizeof(clika_open_options)) throw std::runtime_error("clika_open_options is too small for ABI v2");
             if (options->n_ctx < 0) throw std::runtime_error("n_ctx " + std::to_string(options->n_ctx) + " is negative");
             if (options->n_ctx > 0) n_ctx = options->n_ctx;
             if (options->lora_path != nullptr) throw std::runtime_error("the example plugin does not support LoRA adapters");
@@ -163,6 +131,9 @@ int32_t example_describe(clika_model* model, clika_model_info* out) {
         out->bos = bos;
         out->eos = -1;
         out->adds_bos = 1;
+        out->max_pass_tokens = model->n_ctx;
+        out->max_pass_sequences = 256;
+        out->capabilities = CLIKA_CAP_GENERATE;
         std::snprintf(out->description, sizeof(out->description), "toy byte-level bigram model (clika example plugin), file %s",
                       std::filesystem::path(model->path).filename().c_str());
         return int32_t{0};
@@ -193,12 +164,13 @@ int32_t example_score(clika_model* model, const clika_score_request* requests, c
                       const clika_score_options* options) {
     return clika::plugin::guarded(model, [&] {
         if (options == nullptr || options->struct_size < sizeof(clika_score_options)) throw std::runtime_error("clika_score_options is NULL or too small");
-        validate(*model, requests, results, count);
+        // The checks every plugin makes (clika/plugin/requests.hpp); an empty context predicts from BOS here.
+        clika::plugin::validate_requests(requests, results, count,
+                                         {.n_vocab = n_vocab, .n_ctx = static_cast<size_t>(model->n_ctx), .empty_context_allowed = true});
         const bool share = options->share_prefix != 0;
         uint64_t tokens = 0;
         uint64_t reuses = 0;
-        size_t prefix = count > 0 ? requests[0].shared_prefix : 0;
-        for (size_t i = 0; i < count; ++i) prefix = std::min(prefix, requests[i].shared_prefix);
+        const size_t prefix = count > 0 ? requests[0].shared_prefix : 0;  // the same for every request (plugin_abi.h)
         if (share && count > 0) {
             tokens += prefix;
             if (prefix > 0) reuses += count - 1;
@@ -234,9 +206,54 @@ int32_t example_score(clika_model* model, const clika_score_request* requests, c
 
 const char* example_last_error(clika_model* model) { return clika::plugin::last_error(model); }
 
-const clika_plugin_api_v1 api = {
+// Greedy generation keeps one thing per sequence: its last token (the toy model looks no further back). Each new
+// token costs one evaluation, which is what tokens_evaluated counts.
+int32_t example_generate_begin(clika_model* model, const clika_score_request* prompts, size_t count, int32_t* greedy_next,
+                               const clika_generate_options* options) {
+    return clika::plugin::guarded(model, [&] {
+        if (options == nullptr || options->struct_size < sizeof(clika_generate_options)) throw std::runtime_error("clika_generate_options is NULL or too small");
+        if (count > 0 && (prompts == nullptr || greedy_next == nullptr)) throw std::runtime_error("NULL prompts or results");
+        model->generating.assign(count, -1);
+        uint64_t tokens = 0;
+        for (size_t i = 0; i < count; ++i) {
+            clika::plugin::check_token_ids(prompts[i].context, n_vocab, i, "prompt");
+            if (prompts[i].context.count == 0) throw std::runtime_error("prompt " + std::to_string(i) + " is empty");
+            model->generating[i] = prompts[i].context.tokens[prompts[i].context.count - 1];
+            greedy_next[i] = next_distribution(model->generating[i]).argmax;
+            tokens += prompts[i].context.count;
+        }
+        if (options->tokens_evaluated != nullptr) *options->tokens_evaluated += tokens;
+        return int32_t{0};
+    });
+}
+
+int32_t example_generate_step(clika_model* model, const int32_t* appended, size_t count, int32_t* greedy_next,
+                              const clika_generate_options* options) {
+    return clika::plugin::guarded(model, [&] {
+        if (options == nullptr || options->struct_size < sizeof(clika_generate_options)) throw std::runtime_error("clika_generate_options is NULL or too small");
+        if (count != model->generating.size()) throw std::runtime_error("generate_step: token count differs from the prompts begun");
+        uint64_t tokens = 0;
+        for (size_t i = 0; i < count; ++i) {
+            if (model->generating[i] < 0) continue;
+            if (appended[i] < 0) {
+                model->generating[i] = -1;
+                continue;
+            }
+            check_token(appended[i], "generated");
+            model->generating[i] = appended[i];
+            greedy_next[i] = next_distribution(appended[i]).argmax;
+            ++tokens;
+        }
+        if (options->tokens_evaluated != nullptr) *options->tokens_evaluated += tokens;
+        return int32_t{0};
+    });
+}
+
+void example_generate_end(clika_model* model) { model->generating.clear(); }
+
+const clika_plugin_api_v2 api = {
     CLIKA_PLUGIN_ABI_VERSION,
-    sizeof(clika_plugin_api_v1),
+    sizeof(clika_plugin_api_v2),
     "example",
     "1.0.0 (toy byte-level bigram model)",
     example_open,
@@ -246,8 +263,11 @@ const clika_plugin_api_v1 api = {
     example_token_piece,
     example_score,
     example_last_error,
+    example_generate_begin,
+    example_generate_step,
+    example_generate_end,
 };
 
 }  // namespace
 
-extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v1* clika_plugin_v1(void) { return &api; }
+extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v2* clika_plugin_v2(void) { return &api; }

@@ -71,6 +71,14 @@ public:
         info_.adds_bos = raw.adds_bos != 0;
         raw.description[sizeof(raw.description) - 1] = '\0';
         info_.description = raw.description;
+        if (raw.max_pass_tokens <= 0 || raw.max_pass_sequences <= 0)
+            fail(fmt::format("describe reported {} tokens and {} sequences per pass: both must be positive", raw.max_pass_tokens,
+                             raw.max_pass_sequences));
+        info_.max_pass_tokens = raw.max_pass_tokens;
+        info_.max_pass_sequences = raw.max_pass_sequences;
+        info_.supports_lora = (raw.capabilities & CLIKA_CAP_LORA) != 0;
+        info_.supports_generation = (raw.capabilities & CLIKA_CAP_GENERATE) != 0 && api().generate_begin != nullptr;
+        if (!lora.empty() && !info_.supports_lora) fail("this plugin does not apply LoRA adapters (merge the adapter into the model instead)");
     }
 
     PluginBackend(PluginBackend&&) noexcept = default;
@@ -157,27 +165,71 @@ public:
         return out;
     }
 
+    // Incremental greedy decoding (info().supports_generation): begin evaluates the prompts and returns each one's
+    // greedy next token; step appends one token per sequence (-1: that sequence is done) and returns the next ones.
+    [[nodiscard]] Tokens generate_begin(std::span<const Tokens> prompts, std::size_t shared_prefix, const ScoreOptions& options, ScoreStats& stats) {
+        std::vector<clika_score_request> raw(prompts.size());
+        for (std::size_t i = 0; i < prompts.size(); ++i) {
+            raw[i] = {};
+            raw[i].context = {prompts[i].data(), prompts[i].size()};
+            raw[i].shared_prefix = shared_prefix;
+        }
+        std::vector<ScoreRequest> check(prompts.size());
+        for (std::size_t i = 0; i < prompts.size(); ++i) {
+            check[i].context = prompts[i];
+            check[i].shared_prefix = shared_prefix;
+        }
+        check_requests(check);
+        Tokens next(prompts.size(), -1);
+        const clika_generate_options o = generate_options(options, stats);
+        if (api().generate_begin(model_.get(), raw.data(), raw.size(), next.data(), &o) != 0) fail_from_model();
+        return next;
+    }
+    [[nodiscard]] Tokens generate_step(std::span<const Token> appended, const ScoreOptions& options, ScoreStats& stats) {
+        Tokens next(appended.size(), -1);
+        const clika_generate_options o = generate_options(options, stats);
+        if (api().generate_step(model_.get(), appended.data(), appended.size(), next.data(), &o) != 0) fail_from_model();
+        return next;
+    }
+    void generate_end() noexcept { api().generate_end(model_.get()); }
+
 private:
+    [[nodiscard]] static clika_generate_options generate_options(const ScoreOptions& options, ScoreStats& stats) {
+        clika_generate_options o{};
+        o.struct_size = sizeof(clika_generate_options);
+        o.share_prefix = options.share_prefix ? 1 : 0;
+        o.tokens_evaluated = &stats.tokens_evaluated;
+        return o;
+    }
+
     struct Closer {
-        const clika_plugin_api_v1* api;
+        const clika_plugin_api_v2* api;
         void operator()(clika_model* model) const noexcept {
             if (model != nullptr) api->close(model);
         }
     };
 
-    [[nodiscard]] const clika_plugin_api_v1& api() const noexcept { return plugin_.api(); }
+    [[nodiscard]] const clika_plugin_api_v2& api() const noexcept { return plugin_.api(); }
 
     [[noreturn]] void fail(std::string message) const {
         throw Error(ErrorKind::backend, Location{plugin_.path(), 0, {}}, fmt::format("{}: {}", plugin_.name(), message));
     }
     [[noreturn]] void fail_from_model() const { fail(api().last_error(model_.get())); }
 
+    // The shared-prefix rule of plugin_abi.h, enforced here once for every plugin.
     static void check_requests(std::span<const ScoreRequest> requests) {
         const Tokens& first = requests.front().context;
         for (std::size_t i = 0; i < requests.size(); ++i) {
             const ScoreRequest& r = requests[i];
-            if (r.shared_prefix > r.context.size() || r.shared_prefix > first.size() ||
-                !std::equal(r.context.begin(), r.context.begin() + static_cast<std::ptrdiff_t>(r.shared_prefix), first.begin()))
+            if (r.shared_prefix != requests.front().shared_prefix)
+                throw Error(ErrorKind::internal, {},
+                            fmt::format("score request {}: shared_prefix {} differs from request 0's {}", i, r.shared_prefix,
+                                        requests.front().shared_prefix));
+            if (r.shared_prefix > 0 && r.shared_prefix >= r.context.size())
+                throw Error(ErrorKind::internal, {},
+                            fmt::format("score request {}: shared_prefix {} leaves none of its {} context tokens its own", i, r.shared_prefix,
+                                        r.context.size()));
+            if (!std::equal(r.context.begin(), r.context.begin() + static_cast<std::ptrdiff_t>(r.shared_prefix), first.begin()))
                 throw Error(ErrorKind::internal, {},
                             fmt::format("score request {}: its first {} context tokens are not shared with request 0", i, r.shared_prefix));
             for (std::size_t j = 0; j < r.continuations.size(); ++j)

@@ -114,10 +114,10 @@ struct PluginSearchPath {
 // made from one) is gone.
 class Plugin {
 public:
-    Plugin(std::shared_ptr<const boost::dll::shared_library> library, const clika_plugin_api_v1* api, std::filesystem::path path)
+    Plugin(std::shared_ptr<const boost::dll::shared_library> library, const clika_plugin_api_v2* api, std::filesystem::path path)
         : library_(std::move(library)), api_(api), path_(std::move(path)) {}
 
-    [[nodiscard]] const clika_plugin_api_v1& api() const noexcept { return *api_; }
+    [[nodiscard]] const clika_plugin_api_v2& api() const noexcept { return *api_; }
     [[nodiscard]] std::string_view name() const noexcept { return api_->name; }
     [[nodiscard]] std::string_view version() const noexcept { return api_->version; }
     [[nodiscard]] std::uint32_t abi_version() const noexcept { return api_->abi_version; }
@@ -127,7 +127,7 @@ public:
 
 private:
     std::shared_ptr<const boost::dll::shared_library> library_;
-    const clika_plugin_api_v1* api_;
+    const clika_plugin_api_v2* api_;
     std::filesystem::path path_;
 };
 
@@ -152,17 +152,20 @@ inline Plugin load_plugin_file(const std::filesystem::path& given) {
         const char* why = ::dlerror();
         refuse(file, fmt::format("cannot load plugin: {}", why != nullptr ? std::string(why) : ec.message()));
     }
+    if (!library->has(CLIKA_PLUGIN_ENTRY_POINT) && library->has(CLIKA_PLUGIN_ENTRY_POINT_V1))
+        refuse(file, fmt::format("plugin built for ABI v1 (it exports {}); this clika speaks v{}: rebuild the plugin against this clika's "
+                                 "include/clika/plugin_abi.h", CLIKA_PLUGIN_ENTRY_POINT_V1, CLIKA_PLUGIN_ABI_VERSION));
     if (!library->has(CLIKA_PLUGIN_ENTRY_POINT))
         refuse(file, fmt::format("not a clika plugin: it does not export {}", CLIKA_PLUGIN_ENTRY_POINT),
                fmt::format("a shared library exporting extern \"C\" {}", CLIKA_PLUGIN_ENTRY_POINT));
-    auto& entry = library->get<std::remove_pointer_t<clika_plugin_entry_v1>>(CLIKA_PLUGIN_ENTRY_POINT);
-    const clika_plugin_api_v1* api = entry();
+    auto& entry = library->get<std::remove_pointer_t<clika_plugin_entry_v2>>(CLIKA_PLUGIN_ENTRY_POINT);
+    const clika_plugin_api_v2* api = entry();
     if (api == nullptr) refuse(file, fmt::format("{}() returned NULL", CLIKA_PLUGIN_ENTRY_POINT));
     if (api->abi_version != CLIKA_PLUGIN_ABI_VERSION)
         refuse(file, fmt::format("plugin built for ABI v{}, this clika speaks v{}", api->abi_version, CLIKA_PLUGIN_ABI_VERSION));
-    if (api->struct_size < sizeof(clika_plugin_api_v1))
+    if (api->struct_size < sizeof(clika_plugin_api_v2))
         refuse(file, fmt::format("plugin API table is {} bytes, smaller than ABI v{}'s {} bytes", api->struct_size,
-                                 CLIKA_PLUGIN_ABI_VERSION, sizeof(clika_plugin_api_v1)));
+                                 CLIKA_PLUGIN_ABI_VERSION, sizeof(clika_plugin_api_v2)));
     const std::pair<const char*, bool> required[] = {
         {"name", api->name != nullptr},           {"version", api->version != nullptr},
         {"open", api->open != nullptr},           {"close", api->close != nullptr},
@@ -172,6 +175,9 @@ inline Plugin load_plugin_file(const std::filesystem::path& given) {
     };
     for (const auto& [field, present] : required)
         if (!present) refuse(file, fmt::format("plugin API field \"{}\" is NULL", field));
+    const int generation = (api->generate_begin != nullptr) + (api->generate_step != nullptr) + (api->generate_end != nullptr);
+    if (generation != 0 && generation != 3)
+        refuse(file, "plugin API fields generate_begin, generate_step and generate_end must be all set or all NULL");
     return Plugin(std::move(library), api, file);
 }
 

@@ -53,6 +53,10 @@ struct ModelInfo {
     Token eos = -1;
     bool adds_bos = false;
     std::string description;
+    int max_pass_tokens = 512;    // a request's own tokens per backend pass
+    int max_pass_sequences = 64;  // sequences per pass
+    bool supports_lora = false;
+    bool supports_generation = false;  // incremental greedy decoding (generate_begin/step/end)
 };
 
 // What the engine needs from a model. The C-ABI plugin adapter satisfies it; so can an in-process backend.

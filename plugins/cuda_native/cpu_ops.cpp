@@ -20,8 +20,8 @@ namespace {
 float load(const void* p, DType t, std::size_t i) {
     switch (t) {
         case DType::f32: return static_cast<const float*>(p)[i];
-        case DType::f16: return f16_bits_to_float(static_cast<const std::uint16_t*>(p)[i]);
-        case DType::bf16: return bf16_bits_to_float(static_cast<const std::uint16_t*>(p)[i]);
+        case DType::f16: return clika::half::f16_to_f32(static_cast<const std::uint16_t*>(p)[i]);
+        case DType::bf16: return clika::half::bf16_to_f32(static_cast<const std::uint16_t*>(p)[i]);
     }
     return 0;
 }
@@ -29,8 +29,8 @@ float load(const void* p, DType t, std::size_t i) {
 void store(void* p, DType t, std::size_t i, float v) {
     switch (t) {
         case DType::f32: static_cast<float*>(p)[i] = v; break;
-        case DType::f16: static_cast<std::uint16_t*>(p)[i] = float_to_f16_bits(v); break;
-        case DType::bf16: static_cast<std::uint16_t*>(p)[i] = float_to_bf16_bits(v); break;
+        case DType::f16: static_cast<std::uint16_t*>(p)[i] = clika::half::f32_to_f16(v); break;
+        case DType::bf16: static_cast<std::uint16_t*>(p)[i] = clika::half::f32_to_bf16(v); break;
     }
 }
 

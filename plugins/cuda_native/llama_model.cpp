@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "clika/tools/gguf.hpp"
+#include "gguf_reader.hpp"
 #include "logprob_reference.hpp"
 
 namespace clika::cuda_native {
@@ -23,24 +23,11 @@ namespace {
     throw std::runtime_error(fmt::format("{}: {}", path.string(), what));
 }
 
-std::optional<std::int64_t> int_key(const gguf::File& f, const std::string& key) {
-    const gguf::Value* v = f.find(key);
-    if (v == nullptr) return std::nullopt;
-    const auto i = v->as_integer();
-    if (!i) refuse(f.path(), fmt::format("GGUF key {} is a {}, not an integer (per-layer arrays are not supported)", key, gguf::value_type_name(v->type())));
-    return i;
-}
+std::optional<std::int64_t> int_key(const GgufReader& f, const std::string& key) { return f.integer(key); }
 
-std::optional<double> float_key(const gguf::File& f, const std::string& key) {
-    const gguf::Value* v = f.find(key);
-    if (v == nullptr) return std::nullopt;
-    if (v->is<float>()) return v->as<float>();
-    if (v->is<double>()) return v->as<double>();
-    if (const auto i = v->as_integer()) return static_cast<double>(*i);
-    refuse(f.path(), fmt::format("GGUF key {} is a {}, not a number", key, gguf::value_type_name(v->type())));
-}
+std::optional<double> float_key(const GgufReader& f, const std::string& key) { return f.number(key); }
 
-int required_int(const gguf::File& f, const std::string& key) {
+int required_int(const GgufReader& f, const std::string& key) {
     const auto v = int_key(f, key);
     if (!v) refuse(f.path(), fmt::format("missing GGUF key {}", key));
     if (*v <= 0 || *v > (1 << 30)) refuse(f.path(), fmt::format("GGUF key {} = {} is out of range", key, *v));
@@ -56,8 +43,8 @@ std::optional<DType> dtype_of_ggml(std::uint32_t type) {
     }
 }
 
-const gguf::TensorInfo& tensor(const gguf::File& f, const std::string& name, std::initializer_list<std::int64_t> shape) {
-    const gguf::TensorInfo* t = f.find_tensor(name);
+const GgufTensor& tensor(const GgufReader& f, const std::string& name, std::initializer_list<std::int64_t> shape) {
+    const GgufTensor* t = f.find_tensor(name);
     if (t == nullptr) refuse(f.path(), fmt::format("no tensor {} (not a plain LLaMA model?)", name));
     if (!std::equal(t->shape.begin(), t->shape.end(), shape.begin(), shape.end())) {
         std::string want, got;
@@ -66,7 +53,7 @@ const gguf::TensorInfo& tensor(const gguf::File& f, const std::string& name, std
         refuse(f.path(), fmt::format("tensor {} has shape {{{}}}, expected {{{}}}", name, got, want));
     }
     if (!dtype_of_ggml(t->type))
-        refuse(f.path(), fmt::format("tensor {} is {}: cuda_native runs F32, F16 and BF16 weights only", name, gguf::tensor_type_name(t->type)));
+        refuse(f.path(), fmt::format("tensor {} is {}: cuda_native runs F32, F16 and BF16 weights only", name, GgufReader::tensor_type_name(t->type)));
     return *t;
 }
 
@@ -82,11 +69,11 @@ std::vector<std::uint8_t> convert(const std::vector<std::uint8_t>& raw, std::uin
             else {
                 std::uint16_t h = 0;
                 std::memcpy(&h, raw.data() + 2 * i, 2);
-                v = src == DType::f16 ? f16_bits_to_float(h) : bf16_bits_to_float(h);
+                v = src == DType::f16 ? clika::half::f16_to_f32(h) : clika::half::bf16_to_f32(h);
             }
             if (dst == DType::f32) std::memcpy(out.data() + 4 * i, &v, 4);
             else {
-                const std::uint16_t h = dst == DType::f16 ? float_to_f16_bits(v) : float_to_bf16_bits(v);
+                const std::uint16_t h = dst == DType::f16 ? clika::half::f32_to_f16(v) : clika::half::f32_to_bf16(v);
                 std::memcpy(out.data() + 2 * i, &h, 2);
             }
         }
@@ -99,11 +86,11 @@ std::vector<std::uint8_t> convert(const std::vector<std::uint8_t>& raw, std::uin
     return out;
 }
 
-std::vector<std::uint8_t> read_as(const gguf::File& f, const gguf::TensorInfo& t, DType dst) {
+std::vector<std::uint8_t> read_as(const GgufReader& f, const GgufTensor& t, DType dst) {
     return convert(f.tensor_bytes(t), t.type, static_cast<std::size_t>(t.elements()), dst);
 }
 
-std::vector<float> read_f32(const gguf::File& f, const gguf::TensorInfo& t) { return f.tensor_floats(t); }
+std::vector<float> read_f32(const GgufReader& f, const GgufTensor& t) { return f.tensor_floats(t); }
 
 }  // namespace
 
@@ -114,13 +101,12 @@ std::int64_t LlamaConfig::parameters() const noexcept {
 }
 
 LlamaConfig read_llama_config(const std::filesystem::path& path) {
-    const gguf::File f = gguf::File::read(path);
+    const GgufReader f(path);
     LlamaConfig c;
-    const gguf::Value* arch = f.find("general.architecture");
-    if (arch == nullptr || !arch->is<std::string>()) refuse(path, "no general.architecture key");
-    if (arch->as<std::string>() != "llama")
-        refuse(path, fmt::format("architecture \"{}\": cuda_native runs the \"llama\" architecture only", arch->as<std::string>()));
-    if (const gguf::Value* n = f.find("general.name"); n != nullptr && n->is<std::string>()) c.name = n->as<std::string>();
+    const std::optional<std::string> arch = f.string("general.architecture");
+    if (!arch) refuse(path, "no general.architecture key");
+    if (*arch != "llama") refuse(path, fmt::format("architecture \"{}\": cuda_native runs the \"llama\" architecture only", *arch));
+    if (const auto n = f.string("general.name")) c.name = *n;
     c.layers = required_int(f, "llama.block_count");
     c.dim = required_int(f, "llama.embedding_length");
     c.ff = required_int(f, "llama.feed_forward_length");
@@ -140,20 +126,20 @@ LlamaConfig read_llama_config(const std::filesystem::path& path) {
     c.attention_scale = static_cast<float>(float_key(f, "llama.attention.scale").value_or(0.0));
     if (int_key(f, "llama.expert_count").value_or(0) > 0) refuse(path, "mixture-of-experts models are not supported");
     std::string scaling = "linear";
-    if (const gguf::Value* s = f.find("llama.rope.scaling.type"); s != nullptr && s->is<std::string>()) scaling = s->as<std::string>();
+    if (const auto s = f.string("llama.rope.scaling.type")) scaling = *s;
     if (scaling != "linear" && scaling != "none") refuse(path, fmt::format("RoPE scaling \"{}\" is not supported (none and linear are)", scaling));
     double factor = float_key(f, "llama.rope.scale_linear").value_or(0.0);
     if (factor == 0.0) factor = float_key(f, "llama.rope.scaling.factor").value_or(0.0);
     c.rope_freq_scale = factor == 0.0 ? 1.0f : static_cast<float>(1.0 / factor);
 
-    const gguf::TensorInfo* embd = f.find_tensor("token_embd.weight");
+    const GgufTensor* embd = f.find_tensor("token_embd.weight");
     if (embd == nullptr || embd->shape.size() != 2 || embd->shape[0] != c.dim) refuse(path, "no token_embd.weight of shape {dim, vocab}");
     c.vocab = static_cast<int>(embd->shape[1]);
     c.tied = f.find_tensor("output.weight") == nullptr;
     if (f.find_tensor("blk.0.attn_qkv.weight") != nullptr) refuse(path, "fused attn_qkv tensors are not supported");
-    const gguf::TensorInfo& q0 = tensor(f, "blk.0.attn_q.weight", {c.dim, static_cast<std::int64_t>(c.heads) * c.head_dim});
+    const GgufTensor& q0 = tensor(f, "blk.0.attn_q.weight", {c.dim, static_cast<std::int64_t>(c.heads) * c.head_dim});
     c.weight_type = *dtype_of_ggml(q0.type);
-    if (const gguf::TensorInfo* rf = f.find_tensor("rope_freqs.weight"); rf != nullptr) {
+    if (const GgufTensor* rf = f.find_tensor("rope_freqs.weight"); rf != nullptr) {
         if (rf->elements() != c.n_rot / 2) refuse(path, "rope_freqs.weight has the wrong size");
         c.rope_freq_factors = read_f32(f, *rf);
     }
@@ -164,7 +150,7 @@ LlamaModel::LlamaModel(const std::filesystem::path& path, Ops& ops, DType comput
     : ops_(ops), config_(read_llama_config(path)), compute_(compute), n_ctx_(n_ctx), n_batch_(n_batch) {
     try {
         if (n_ctx_ <= 0 || n_batch_ <= 0) throw std::runtime_error("n_ctx and n_batch must be positive");
-        const gguf::File f = gguf::File::read(path);
+        const GgufReader f(path);
         const LlamaConfig& c = config_;
         const std::int64_t d = c.dim, q_dim = static_cast<std::int64_t>(c.heads) * c.head_dim, kv_dim = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
         const std::size_t cb = dtype_bytes(compute_);

@@ -24,6 +24,7 @@
 #include <llama.h>
 
 #include "clika/plugin_abi.h"
+#include "clika/plugin/llama_vocab.hpp"
 #include "clika/plugin_support.hpp"
 #include "cuda_ops.hpp"
 #include "llama_model.hpp"
@@ -121,6 +122,9 @@ int32_t plugin_describe(clika_model* m, clika_model_info* out) {
         out->bos = llama_vocab_bos(m->vocab);
         out->eos = llama_vocab_eos(m->vocab);
         out->adds_bos = llama_vocab_get_add_bos(m->vocab) ? 1 : 0;
+        out->max_pass_tokens = m->model->n_batch();
+        out->max_pass_sequences = m->model->n_batch();  // a sequence is at least one token of the pass
+        out->capabilities = 0;                           // no LoRA, generation by re-scoring
         const std::string desc = fmt::format("llama {}L dim {} ({:.1f}M params, {} weights, {} GEMMs) on {}, cuda_native", c.layers, c.dim,
                                              static_cast<double>(c.parameters()) / 1e6, clika::cuda_native::dtype_name(c.weight_type),
                                              clika::cuda_native::dtype_name(m->model->compute_type()), m->ops->name());
@@ -130,22 +134,11 @@ int32_t plugin_describe(clika_model* m, clika_model_info* out) {
 }
 
 int64_t plugin_tokenize(clika_model* m, const char* text, size_t length, int32_t add_special, int32_t* out, size_t capacity) {
-    return clika::plugin::guarded(m, [&]() -> int64_t {
-        if (length > static_cast<size_t>(std::numeric_limits<int32_t>::max())) throw std::runtime_error("text too long to tokenize");
-        const int32_t cap = static_cast<int32_t>(std::min<size_t>(capacity, std::numeric_limits<int32_t>::max()));
-        const int32_t n = llama_tokenize(m->vocab, text, static_cast<int32_t>(length), out, cap, add_special != 0, false);
-        if (n == std::numeric_limits<int32_t>::min()) throw std::runtime_error("tokenization overflow");
-        return n < 0 ? -static_cast<int64_t>(n) : n;
-    });
+    return clika::plugin::guarded(m, [&] { return clika::plugin::llama_vocab_tokenize(m->vocab, text, length, add_special, out, capacity); });
 }
 
 int64_t plugin_token_piece(clika_model* m, int32_t token, char* out, size_t capacity) {
-    return clika::plugin::guarded(m, [&]() -> int64_t {
-        if (token < 0 || token >= llama_vocab_n_tokens(m->vocab)) throw std::runtime_error(fmt::format("token id {} is outside the vocabulary", token));
-        const int32_t cap = static_cast<int32_t>(std::min<size_t>(capacity, 1 << 20));
-        const int32_t n = llama_token_to_piece(m->vocab, token, out, cap, 0, true);
-        return n < 0 ? -static_cast<int64_t>(n) : n;
-    });
+    return clika::plugin::guarded(m, [&] { return clika::plugin::llama_vocab_piece(m->vocab, token, out, capacity); });
 }
 
 int32_t plugin_score(clika_model* m, const clika_score_request* requests, clika_score_result* results, size_t count,
@@ -162,9 +155,9 @@ int32_t plugin_score(clika_model* m, const clika_score_request* requests, clika_
 
 const char* plugin_last_error(clika_model* m) { return clika::plugin::last_error(m); }
 
-const clika_plugin_api_v1 api{
+const clika_plugin_api_v2 api{
     CLIKA_PLUGIN_ABI_VERSION,
-    sizeof(clika_plugin_api_v1),
+    sizeof(clika_plugin_api_v2),
     "cuda_native",
     "0.1.0 (CUDA runtime " CLIKA_CUDA_STR(CUDART_VERSION) ", llama.cpp " CLIKA_LLAMA_CPP_TAG " tokenizer)",
     plugin_open,
@@ -174,8 +167,11 @@ const clika_plugin_api_v1 api{
     plugin_token_piece,
     plugin_score,
     plugin_last_error,
+    nullptr,  // generate_begin: greedy generation re-scores (no incremental state yet)
+    nullptr,
+    nullptr,
 };
 
 }  // namespace
 
-extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v1* clika_plugin_v1(void) { return &api; }
+extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v2* clika_plugin_v2(void) { return &api; }

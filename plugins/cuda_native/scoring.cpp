@@ -2,6 +2,8 @@
 
 #include "scoring.hpp"
 
+#include "clika/plugin/requests.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -152,48 +154,21 @@ void run_units(LlamaModel& model, const clika_score_request* requests, clika_sco
     flush();
 }
 
-void check_span(const LlamaModel& model, const clika_token_span& span, std::size_t request, const char* what) {
-    if (span.count > 0 && span.tokens == nullptr) throw std::runtime_error(fmt::format("request {}: {} has no token array", request, what));
-    for (std::size_t i = 0; i < span.count; ++i)
-        if (span.tokens[i] < 0 || span.tokens[i] >= model.config().vocab)
-            throw std::runtime_error(fmt::format("request {}: {} token id {} is outside the vocabulary (0..{})", request, what, span.tokens[i],
-                                                 model.config().vocab - 1));
-}
-
+// The common checks (clika/plugin/requests.hpp), then this plugin's own limit: what one forward pass holds.
 void validate(const LlamaModel& model, const clika_score_request* reqs, const clika_score_result* results, std::size_t count, bool share) {
-    const auto n_ctx = static_cast<std::size_t>(model.n_ctx());
+    clika::plugin::validate_requests(reqs, results, count, {.n_vocab = model.config().vocab, .n_ctx = static_cast<std::size_t>(model.n_ctx())});
     const auto n_batch = static_cast<std::size_t>(model.n_batch());
-    const std::size_t prefix = reqs[0].shared_prefix;
+    const std::size_t prefix = share ? reqs[0].shared_prefix : 0;
     for (std::size_t i = 0; i < count; ++i) {
         const clika_score_request& r = reqs[i];
-        if (r.context.count == 0) throw std::runtime_error(fmt::format("request {} has an empty context", i));
-        check_span(model, r.context, i, "context");
-        std::size_t longest = 0, unit = r.context.count - (share ? prefix : 0);
-        if (r.n_continuations > 0 && (r.continuations == nullptr || results[i].continuation_logprob == nullptr || results[i].continuation_greedy == nullptr))
-            throw std::runtime_error(fmt::format("request {}: continuations without arrays", i));
+        std::size_t longest = 0, unit = r.context.count - prefix;
         for (std::size_t j = 0; j < r.n_continuations; ++j) {
-            if (r.continuations[j].count == 0) throw std::runtime_error(fmt::format("request {} has an empty continuation", i));
-            check_span(model, r.continuations[j], i, "continuation");
             longest = std::max(longest, r.continuations[j].count);
             unit += r.continuations[j].count;
         }
-        if (r.n_next_ids > 0 && (r.next_ids == nullptr || results[i].next_logprob == nullptr))
-            throw std::runtime_error(fmt::format("request {}: next ids without arrays", i));
-        for (std::size_t k = 0; k < r.n_next_ids; ++k)
-            if (r.next_ids[k] < 0 || r.next_ids[k] >= model.config().vocab)
-                throw std::runtime_error(fmt::format("request {}: next-token id {} is outside the vocabulary", i, r.next_ids[k]));
-        if (r.context.count + longest > n_ctx)
-            throw std::runtime_error(fmt::format("request {} is longer than the context ({} tokens; raise --ctx)", i, n_ctx));
-        if (share) {
-            if (r.shared_prefix != prefix || prefix >= r.context.count)
-                throw std::runtime_error("requests of one call must share the same prefix length, shorter than every context");
-            if (!std::equal(r.context.tokens, r.context.tokens + prefix, reqs[0].context.tokens))
-                throw std::runtime_error(fmt::format("request {}: its first {} tokens differ from request 0's", i, prefix));
-            if (unit > n_batch) throw std::runtime_error(fmt::format("request {}: a question is longer than --batch ({} tokens)", i, n_batch));
-        } else {
-            if (r.context.count + longest > n_batch)
-                throw std::runtime_error(fmt::format("request {}: context + continuation is longer than --batch ({} tokens)", i, n_batch));
-        }
+        if (share && unit > n_batch) throw std::runtime_error(fmt::format("request {}: a question is longer than --batch ({} tokens)", i, n_batch));
+        if (!share && r.context.count + longest > n_batch)
+            throw std::runtime_error(fmt::format("request {}: context + continuation is longer than --batch ({} tokens)", i, n_batch));
     }
 }
 

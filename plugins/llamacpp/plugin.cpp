@@ -22,6 +22,9 @@
 #include <llama.h>
 
 #include "clika/plugin_abi.h"
+#include "clika/plugin/llama_vocab.hpp"
+#include "clika/plugin/log_softmax.hpp"
+#include "clika/plugin/requests.hpp"
 #include "clika/plugin_support.hpp"
 
 namespace {
@@ -34,6 +37,10 @@ struct Model : clika::plugin::ModelBase {
     int n_vocab = 0;
     int n_batch = 0;      // tokens one llama_decode may take
     int n_seq = 0;        // sequences, sequence 0 being the shared prefix
+    // Greedy generation in progress (generate_begin .. generate_end): sequence i is llama sequence i + 1.
+    std::vector<llama_pos> generated_pos;  // next position per sequence
+    std::vector<bool> generating;          // sequence still alive
+    bool share_generation = true;
 
     ~Model() {
         if (ctx != nullptr) llama_free(ctx);
@@ -49,21 +56,8 @@ void quiet_log(ggml_log_level level, const char* text, void*) {
     if (level == GGML_LOG_LEVEL_ERROR) std::fputs(text, stderr);
 }
 
-// log p of every token given one output row, computed in double for a stable sum.
-struct RowStats {
-    double log_normalizer;  // max + log(sum exp(logit - max))
-    int32_t argmax;
-};
-
-RowStats row_stats(const float* logits, int n_vocab) {
-    int32_t best = 0;
-    float max = logits[0];
-    for (int i = 1; i < n_vocab; ++i)
-        if (logits[i] > max) { max = logits[i]; best = i; }
-    double sum = 0.0;
-    for (int i = 0; i < n_vocab; ++i) sum += std::exp(static_cast<double>(logits[i]) - max);
-    return {static_cast<double>(max) + std::log(sum), best};
-}
+using clika::plugin::row_stats;
+using clika::plugin::RowStats;
 
 class Batch {
 public:
@@ -105,11 +99,6 @@ void decode(Model& m, Batch& batch) {
                               : "llama_decode failed with code " + std::to_string(rc)};
 }
 
-void check_tokens(const Model& m, const clika_token_span& span) {
-    for (size_t i = 0; i < span.count; ++i)
-        if (span.tokens[i] < 0 || span.tokens[i] >= m.n_vocab)
-            throw Failure{"token id " + std::to_string(span.tokens[i]) + " is outside the vocabulary (0.." + std::to_string(m.n_vocab - 1) + ")"};
-}
 
 // Where a request's outputs are in the batch: the row after the context, and per continuation the rows that predict
 // its tokens 2..n (token 1 is predicted by the context row).
@@ -217,26 +206,28 @@ void score_reference(Model& m, const clika_score_request& req, clika_score_resul
     }
 }
 
+// The shared prefix, once, into sequence 0 (in pieces of n_batch tokens; no outputs): what every sequence starts from.
+void decode_into_sequence_0(Model& m, Batch& batch, const int32_t* toks, size_t prefix, uint64_t& tokens) {
+    const std::vector<llama_seq_id> seq0{0};
+    for (size_t start = 0; start < prefix; start += static_cast<size_t>(m.n_batch)) {
+        batch.clear();
+        for (size_t p = start; p < std::min(prefix, start + static_cast<size_t>(m.n_batch)); ++p)
+            batch.add(toks[p], static_cast<llama_pos>(p), seq0, false);
+        decode(m, batch);
+        tokens += static_cast<uint64_t>(batch.size());
+    }
+}
+
 int32_t score_shared(Model& m, const clika_score_request* reqs, clika_score_result* results, size_t count,
                      const clika_score_options& options) {
     llama_memory_t mem = llama_get_memory(m.ctx);
     llama_memory_clear(mem, false);  // metadata only: stale cells are masked, and masked weights are exactly 0
     uint64_t tokens = 0, reuses = 0;
-    const size_t prefix = reqs[0].shared_prefix;
-    for (size_t i = 0; i < count; ++i)
-        if (reqs[i].shared_prefix != prefix || prefix >= reqs[i].context.count)
-            throw Failure{"requests of one call must share the same prefix length, shorter than every context"};
+    const size_t prefix = reqs[0].shared_prefix;  // the same in every request, shorter than every context (plugin_abi.h)
 
     const int max_fanout = m.n_seq - 1;
     Batch batch(m.n_batch, std::max(1, max_fanout));
-    const std::vector<llama_seq_id> seq0{0};
-    for (size_t start = 0; start < prefix; start += static_cast<size_t>(m.n_batch)) {
-        batch.clear();
-        for (size_t p = start; p < std::min(prefix, start + static_cast<size_t>(m.n_batch)); ++p)
-            batch.add(reqs[0].context.tokens[p], static_cast<llama_pos>(p), seq0, false);
-        decode(m, batch);
-        tokens += static_cast<uint64_t>(batch.size());
-    }
+    decode_into_sequence_0(m, batch, reqs[0].context.tokens, prefix, tokens);
 
     size_t next = 0;
     while (next < count) {
@@ -379,6 +370,9 @@ int32_t plugin_describe(clika_model* model, clika_model_info* out) {
         out->bos = llama_vocab_bos(m.vocab);
         out->eos = llama_vocab_eos(m.vocab);
         out->adds_bos = llama_vocab_get_add_bos(m.vocab) ? 1 : 0;
+        out->max_pass_tokens = m.n_batch;
+        out->max_pass_sequences = m.n_seq - 1;
+        out->capabilities = CLIKA_CAP_LORA | CLIKA_CAP_GENERATE;
         char desc[200];
         llama_model_desc(m.model, desc, sizeof desc);
         std::snprintf(out->description, sizeof out->description, "%s, llama.cpp %s", desc, CLIKA_LLAMA_CPP_TAG);
@@ -388,23 +382,12 @@ int32_t plugin_describe(clika_model* model, clika_model_info* out) {
 
 int64_t plugin_tokenize(clika_model* model, const char* text, size_t length, int32_t add_special, int32_t* out, size_t capacity) {
     Model& m = self(model);
-    return clika::plugin::guarded(&m, [&]() -> int64_t {
-        if (length > static_cast<size_t>(std::numeric_limits<int32_t>::max())) throw Failure{"text too long to tokenize"};
-        const int32_t cap = static_cast<int32_t>(std::min<size_t>(capacity, std::numeric_limits<int32_t>::max()));
-        const int32_t n = llama_tokenize(m.vocab, text, static_cast<int32_t>(length), out, cap, add_special != 0, false);
-        if (n == std::numeric_limits<int32_t>::min()) throw Failure{"tokenization overflow"};
-        return n < 0 ? -static_cast<int64_t>(n) : n;
-    });
+    return clika::plugin::guarded(&m, [&] { return clika::plugin::llama_vocab_tokenize(m.vocab, text, length, add_special, out, capacity); });
 }
 
 int64_t plugin_token_piece(clika_model* model, int32_t token, char* out, size_t capacity) {
     Model& m = self(model);
-    return clika::plugin::guarded(&m, [&]() -> int64_t {
-        if (token < 0 || token >= m.n_vocab) throw Failure{"token id " + std::to_string(token) + " is outside the vocabulary"};
-        const int32_t cap = static_cast<int32_t>(std::min<size_t>(capacity, 1 << 20));
-        const int32_t n = llama_token_to_piece(m.vocab, token, out, cap, 0, true);
-        return n < 0 ? -static_cast<int64_t>(n) : n;
-    });
+    return clika::plugin::guarded(&m, [&] { return clika::plugin::llama_vocab_piece(m.vocab, token, out, capacity); });
 }
 
 int32_t plugin_score(clika_model* model, const clika_score_request* reqs, clika_score_result* results, size_t count,
@@ -413,16 +396,11 @@ int32_t plugin_score(clika_model* model, const clika_score_request* reqs, clika_
     return clika::plugin::guarded(&m, [&]() -> int32_t {
         if (options == nullptr || options->struct_size < sizeof(clika_score_options)) throw Failure{"score options from an older clika"};
         if (count == 0) return 0;
-        for (size_t i = 0; i < count; ++i) {
-            if (reqs[i].context.count == 0) throw Failure{"request " + std::to_string(i) + " has an empty context"};
-            check_tokens(m, reqs[i].context);
-            for (size_t j = 0; j < reqs[i].n_continuations; ++j) {
-                if (reqs[i].continuations[j].count == 0) throw Failure{"request " + std::to_string(i) + " has an empty continuation"};
-                check_tokens(m, reqs[i].continuations[j]);
-            }
+        clika::plugin::validate_requests(reqs, results, count, {.n_vocab = m.n_vocab, .n_ctx = llama_n_ctx(m.ctx)});
+        for (size_t i = 0; i < count; ++i)  // a question's continuations sit in the KV together
             if (reqs[i].context.count + request_tokens(reqs[i], reqs[i].context.count) > llama_n_ctx(m.ctx))
                 throw Failure{"request " + std::to_string(i) + " is longer than the context (" + std::to_string(llama_n_ctx(m.ctx)) + " tokens)"};
-        }
+        m.generating.clear();  // scoring starts from a cleared memory: any generation in progress ends
         if (options->share_prefix != 0) return score_shared(m, reqs, results, count, *options);
         uint64_t tokens = 0;
         for (size_t i = 0; i < count; ++i) score_reference(m, reqs[i], results[i], tokens);
@@ -431,11 +409,120 @@ int32_t plugin_score(clika_model* model, const clika_score_request* reqs, clika_
     });
 }
 
+int32_t argmax(const float* logits, int n_vocab) {
+    int32_t best = 0;
+    for (int i = 1; i < n_vocab; ++i)
+        if (logits[i] > logits[best]) best = i;
+    return best;
+}
+
+// Decodes every prompt into its own sequence (sequence i + 1), the shared prefix once into sequence 0 and copied when
+// sharing; writes each prompt's greedy next token.
+void begin_generation(Model& m, const clika_score_request* prompts, size_t count, int32_t* greedy_next, bool share, uint64_t& tokens) {
+    llama_memory_t mem = llama_get_memory(m.ctx);
+    llama_memory_clear(mem, false);
+    const size_t prefix = share ? prompts[0].shared_prefix : 0;
+    Batch batch(m.n_batch, 1);
+    decode_into_sequence_0(m, batch, prompts[0].context.tokens, prefix, tokens);
+    // Own tokens of all prompts, packed into decodes of n_batch tokens (one prompt per decode on the reference path).
+    std::vector<std::pair<int, size_t>> outputs;  // batch row, prompt
+    auto flush = [&] {
+        decode(m, batch);
+        tokens += static_cast<uint64_t>(batch.size());
+        for (const auto& [row, i] : outputs) greedy_next[i] = argmax(context_logits(m, row), m.n_vocab);
+        batch.clear();
+        outputs.clear();
+    };
+    batch.clear();
+    for (size_t i = 0; i < count; ++i) {
+        const llama_seq_id seq = static_cast<llama_seq_id>(i + 1);
+        if (prefix > 0) llama_memory_seq_cp(mem, 0, seq, -1, -1);
+        const clika_token_span& c = prompts[i].context;
+        for (size_t p = prefix; p < c.count; ++p) {
+            if (batch.size() == m.n_batch) flush();
+            const bool last = p + 1 == c.count;
+            const int row = batch.add(c.tokens[p], static_cast<llama_pos>(p), {seq}, last);
+            if (last) outputs.emplace_back(row, i);
+        }
+        if (!share) flush();
+    }
+    if (batch.size() > 0) flush();
+    m.generated_pos.assign(count, 0);
+    for (size_t i = 0; i < count; ++i) m.generated_pos[i] = static_cast<llama_pos>(prompts[i].context.count);
+    m.generating.assign(count, true);
+    m.share_generation = share;
+}
+
+int32_t plugin_generate_begin(clika_model* model, const clika_score_request* prompts, size_t count, int32_t* greedy_next,
+                              const clika_generate_options* options) {
+    Model& m = self(model);
+    return clika::plugin::guarded(&m, [&]() -> int32_t {
+        if (options == nullptr || options->struct_size < sizeof(clika_generate_options)) throw Failure{"generate options from an older clika"};
+        if (count == 0) return 0;
+        if (prompts == nullptr || greedy_next == nullptr) throw Failure{"NULL prompts or results"};
+        if (count > static_cast<size_t>(m.n_seq - 1))
+            throw Failure{std::to_string(count) + " prompts: more sequences than this context holds (" + std::to_string(m.n_seq - 1) + ")"};
+        for (size_t i = 0; i < count; ++i) {
+            if (prompts[i].context.count == 0) throw Failure{"prompt " + std::to_string(i) + " is empty"};
+            clika::plugin::check_token_ids(prompts[i].context, m.n_vocab, i, "prompt");
+        }
+        uint64_t tokens = 0;
+        begin_generation(m, prompts, count, greedy_next, options->share_prefix != 0, tokens);
+        if (options->tokens_evaluated != nullptr) *options->tokens_evaluated += tokens;
+        return 0;
+    });
+}
+
+int32_t plugin_generate_step(clika_model* model, const int32_t* appended, size_t count, int32_t* greedy_next,
+                             const clika_generate_options* options) {
+    Model& m = self(model);
+    return clika::plugin::guarded(&m, [&]() -> int32_t {
+        if (options == nullptr || options->struct_size < sizeof(clika_generate_options)) throw Failure{"generate options from an older clika"};
+        if (count != m.generating.size()) throw Failure{"generate_step: " + std::to_string(count) + " tokens for " +
+                                                        std::to_string(m.generating.size()) + " sequences begun"};
+        llama_memory_t mem = llama_get_memory(m.ctx);
+        Batch batch(m.n_batch, 1);
+        std::vector<std::pair<int, size_t>> outputs;
+        uint64_t tokens = 0;
+        auto flush = [&] {
+            if (batch.size() == 0) return;
+            decode(m, batch);
+            tokens += static_cast<uint64_t>(batch.size());
+            for (const auto& [row, i] : outputs) greedy_next[i] = argmax(context_logits(m, row), m.n_vocab);
+            batch.clear();
+            outputs.clear();
+        };
+        for (size_t i = 0; i < count; ++i) {
+            if (!m.generating[i]) continue;
+            const llama_seq_id seq = static_cast<llama_seq_id>(i + 1);
+            if (appended[i] < 0) {
+                m.generating[i] = false;
+                llama_memory_seq_rm(mem, seq, -1, -1);
+                continue;
+            }
+            if (appended[i] >= m.n_vocab) throw Failure{"token id " + std::to_string(appended[i]) + " is outside the vocabulary"};
+            if (batch.size() == m.n_batch) flush();
+            outputs.emplace_back(batch.add(appended[i], m.generated_pos[i]++, {seq}, true), i);
+            if (!m.share_generation) flush();
+        }
+        flush();
+        if (options->tokens_evaluated != nullptr) *options->tokens_evaluated += tokens;
+        return 0;
+    });
+}
+
+void plugin_generate_end(clika_model* model) {
+    Model& m = self(model);
+    m.generating.clear();
+    m.generated_pos.clear();
+    llama_memory_clear(llama_get_memory(m.ctx), false);
+}
+
 const char* plugin_last_error(clika_model* model) { return clika::plugin::last_error(model == nullptr ? nullptr : &self(model)); }
 
-const clika_plugin_api_v1 api{
+const clika_plugin_api_v2 api{
     CLIKA_PLUGIN_ABI_VERSION,
-    sizeof(clika_plugin_api_v1),
+    sizeof(clika_plugin_api_v2),
     "llamacpp",
     "0.1.0 (llama.cpp " CLIKA_LLAMA_CPP_TAG ")",
     plugin_open,
@@ -445,8 +532,11 @@ const clika_plugin_api_v1 api{
     plugin_token_piece,
     plugin_score,
     plugin_last_error,
+    plugin_generate_begin,
+    plugin_generate_step,
+    plugin_generate_end,
 };
 
 }  // namespace
 
-extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v1* clika_plugin_v1(void) { return &api; }
+extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v2* clika_plugin_v2(void) { return &api; }

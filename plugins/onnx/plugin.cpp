@@ -38,6 +38,9 @@
 #include <llama.h>
 
 #include "clika/plugin_abi.h"
+#include "clika/plugin/llama_vocab.hpp"
+#include "clika/plugin/log_softmax.hpp"
+#include "clika/plugin/requests.hpp"
 #include "clika/plugin_support.hpp"
 
 static_assert(ORT_API_VERSION >= 17, "plugins/onnx needs the ONNX Runtime C API 17 (1.17) or newer");
@@ -315,23 +318,8 @@ Forward forward(clika_model& m, Batch& b, bool want_present) {
 
 // ---- reading scores ----------------------------------------------------------------------------------------------------
 
-struct RowStats {
-    double log_normalizer;  // max + log(sum exp(logit - max)), in double
-    int32_t argmax;
-};
-
-RowStats row_stats(const float* logits, int n_vocab) {
-    int32_t best = 0;
-    float max = logits[0];
-    for (int i = 1; i < n_vocab; ++i)
-        if (logits[i] > max) {
-            max = logits[i];
-            best = i;
-        }
-    double sum = 0.0;
-    for (int i = 0; i < n_vocab; ++i) sum += std::exp(static_cast<double>(logits[i]) - max);
-    return {static_cast<double>(max) + std::log(sum), best};
-}
+using clika::plugin::row_stats;
+using clika::plugin::RowStats;
 
 // Results start at "log p = 0, greedy" and every token read adds to them, so rows may be read in any order.
 void reset(const clika_score_request& req, clika_score_result& res) {
@@ -699,36 +687,21 @@ int32_t plugin_describe(clika_model* m, clika_model_info* out) {
         out->bos = llama_vocab_bos(m->vocab);
         out->eos = llama_vocab_eos(m->vocab);
         out->adds_bos = llama_vocab_get_add_bos(m->vocab) ? 1 : 0;
+        out->max_pass_tokens = m->n_batch;
+        out->max_pass_sequences = m->n_rows;
+        out->capabilities = 0;  // no LoRA (merge before exporting), generation by re-scoring
         std::snprintf(out->description, sizeof out->description, "%s", m->description.c_str());
         return 0;
     });
 }
 
-// Tokenization and pieces exactly as the llama.cpp plugin does them.
+// Tokenization and pieces exactly as the llama.cpp plugin does them (the same glue).
 int64_t plugin_tokenize(clika_model* m, const char* text, size_t length, int32_t add_special, int32_t* out, size_t capacity) {
-    return clika::plugin::guarded(m, [&]() -> int64_t {
-        if (length > static_cast<size_t>(std::numeric_limits<int32_t>::max())) throw Failure("text too long to tokenize");
-        const int32_t cap = static_cast<int32_t>(std::min<size_t>(capacity, std::numeric_limits<int32_t>::max()));
-        const int32_t n = llama_tokenize(m->vocab, text, static_cast<int32_t>(length), out, cap, add_special != 0, false);
-        if (n == std::numeric_limits<int32_t>::min()) throw Failure("tokenization overflow");
-        return n < 0 ? -static_cast<int64_t>(n) : n;
-    });
+    return clika::plugin::guarded(m, [&] { return clika::plugin::llama_vocab_tokenize(m->vocab, text, length, add_special, out, capacity); });
 }
 
 int64_t plugin_token_piece(clika_model* m, int32_t token, char* out, size_t capacity) {
-    return clika::plugin::guarded(m, [&]() -> int64_t {
-        if (token < 0 || token >= m->n_vocab) throw Failure("token id " + std::to_string(token) + " is outside the vocabulary");
-        const int32_t cap = static_cast<int32_t>(std::min<size_t>(capacity, 1 << 20));
-        const int32_t n = llama_token_to_piece(m->vocab, token, out, cap, 0, true);
-        return n < 0 ? -static_cast<int64_t>(n) : n;
-    });
-}
-
-void check_tokens(const clika_model& m, const clika_token_span& span, const char* what, size_t request) {
-    for (size_t i = 0; i < span.count; ++i)
-        if (span.tokens[i] < 0 || span.tokens[i] >= m.n_vocab)
-            throw Failure("request " + std::to_string(request) + ": " + what + " token id " + std::to_string(span.tokens[i]) +
-                          " is outside the vocabulary (0.." + std::to_string(m.n_vocab - 1) + ")");
+    return clika::plugin::guarded(m, [&] { return clika::plugin::llama_vocab_piece(m->vocab, token, out, capacity); });
 }
 
 int32_t plugin_score(clika_model* m, const clika_score_request* reqs, clika_score_result* results, size_t count,
@@ -736,21 +709,8 @@ int32_t plugin_score(clika_model* m, const clika_score_request* reqs, clika_scor
     return clika::plugin::guarded(m, [&]() -> int32_t {
         if (options == nullptr || options->struct_size < sizeof(clika_score_options)) throw Failure("score options from an older clika");
         if (count == 0) return 0;
-        for (size_t i = 0; i < count; ++i) {
-            const clika_score_request& r = reqs[i];
-            if (r.context.count == 0) throw Failure("request " + std::to_string(i) + " has an empty context");
-            check_tokens(*m, r.context, "context", i);
-            size_t longest = r.context.count;
-            for (size_t j = 0; j < r.n_continuations; ++j) {
-                if (r.continuations[j].count == 0) throw Failure("request " + std::to_string(i) + " has an empty continuation");
-                check_tokens(*m, r.continuations[j], "continuation", i);
-                longest = std::max(longest, r.context.count + r.continuations[j].count);
-            }
-            check_tokens(*m, {r.next_ids, r.n_next_ids}, "next", i);
-            if (longest > static_cast<size_t>(m->n_ctx))
-                throw Failure("request " + std::to_string(i) + " is longer than the context (" + std::to_string(m->n_ctx) + " tokens)");
-            reset(r, results[i]);
-        }
+        clika::plugin::validate_requests(reqs, results, count, {.n_vocab = m->n_vocab, .n_ctx = static_cast<size_t>(m->n_ctx)});
+        for (size_t i = 0; i < count; ++i) reset(reqs[i], results[i]);
         uint64_t tokens = 0, reuses = 0;
         if (options->share_prefix != 0 && m->io.uses_past()) score_shared(*m, reqs, results, count, tokens, reuses);
         else score_sequences(*m, reqs, results, count, options->share_prefix != 0, tokens);
@@ -765,9 +725,9 @@ const char* plugin_last_error(clika_model* m) { return clika::plugin::last_error
 #define CLIKA_STR2(x) #x
 #define CLIKA_STR(x) CLIKA_STR2(x)
 
-const clika_plugin_api_v1 api{
+const clika_plugin_api_v2 api{
     CLIKA_PLUGIN_ABI_VERSION,
-    sizeof(clika_plugin_api_v1),
+    sizeof(clika_plugin_api_v2),
     "onnx",
     "0.1.0 (ONNX Runtime C API " CLIKA_STR(ORT_API_VERSION) ")",
     plugin_open,
@@ -777,8 +737,11 @@ const clika_plugin_api_v1 api{
     plugin_token_piece,
     plugin_score,
     plugin_last_error,
+    nullptr,  // generate_begin: greedy generation re-scores (no incremental state yet)
+    nullptr,
+    nullptr,
 };
 
 }  // namespace
 
-extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v1* clika_plugin_v1(void) { return &api; }
+extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v2* clika_plugin_v2(void) { return &api; }

@@ -6,7 +6,7 @@ execute_process(COMMAND ${CLIKA} plugins --plugin-path ${example_dir} RESULT_VAR
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "clika plugins exited ${rc}: ${err}")
 endif()
-if(NOT out MATCHES "\nexample +1\\.0\\.0 [^\n]* v1 +[^\n]*libclika_example\\.so")
+if(NOT out MATCHES "\nexample +1\\.0\\.0 [^\n]* v2 +[^\n]*libclika_example\\.so")
   message(FATAL_ERROR "the example plugin is not listed with version, ABI and path:\n${out}")
 endif()
 
@@ -22,7 +22,7 @@ string(FIND "${out}" "${example_dir}/libclika_example.so  (shadowed by an earlie
 if(first_pos EQUAL -1 OR shadowed_pos EQUAL -1 OR shadowed_pos LESS first_pos)
   message(FATAL_ERROR "expected the --plugin-path copy first and the build tree's plugin shadowed:\n${out}")
 endif()
-if(NOT out MATCHES "\nrefused:\n" OR NOT out MATCHES "wrong_abi +[^\n]*libclika_wrong_abi\\.so: plugin built for ABI v2, this clika speaks v1\n"
+if(NOT out MATCHES "\nrefused:\n" OR NOT out MATCHES "wrong_abi +[^\n]*libclika_wrong_abi\\.so: plugin built for ABI v3, this clika speaks v2\n"
    OR NOT out MATCHES "garbage +[^\n]*libclika_garbage\\.so: cannot load plugin: ")
   message(FATAL_ERROR "refused plugins are not listed with their reason:\n${out}")
 endif()

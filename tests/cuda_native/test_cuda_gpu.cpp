@@ -83,7 +83,7 @@ void check_logprob(LogitType type, int rows, int vocab, int ld_extra, int forced
         row[(vocab / 3) | 1] = top;
     }
     if (type != LogitType::f32)
-        for (std::size_t i = 0; i < floats.size(); ++i) halves[i] = type == LogitType::bf16 ? float_to_bf16_bits(floats[i]) : float_to_f16_bits(floats[i]);
+        for (std::size_t i = 0; i < floats.size(); ++i) halves[i] = type == LogitType::bf16 ? clika::half::f32_to_bf16(floats[i]) : clika::half::f32_to_f16(floats[i]);
     std::vector<std::int32_t> offsets{0}, targets;
     std::uniform_int_distribution<int> pick(0, vocab - 1);
     for (int r = 0; r < rows; ++r) {
@@ -180,7 +180,7 @@ std::vector<float> as_floats(const void* data, DType t, std::size_t n) {
         if (t == DType::f32) out[i] = static_cast<const float*>(data)[i];
         else {
             const std::uint16_t h = static_cast<const std::uint16_t*>(data)[i];
-            out[i] = t == DType::f16 ? f16_bits_to_float(h) : bf16_bits_to_float(h);
+            out[i] = t == DType::f16 ? clika::half::f16_to_f32(h) : clika::half::bf16_to_f32(h);
         }
     }
     return out;
@@ -207,7 +207,7 @@ std::vector<float> random_floats(std::size_t n, float scale, std::mt19937_64& rn
 
 std::vector<std::uint16_t> to_half(const std::vector<float>& v, DType t) {
     std::vector<std::uint16_t> out(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) out[i] = t == DType::f16 ? float_to_f16_bits(v[i]) : float_to_bf16_bits(v[i]);
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = t == DType::f16 ? clika::half::f32_to_f16(v[i]) : clika::half::f32_to_bf16(v[i]);
     return out;
 }
 

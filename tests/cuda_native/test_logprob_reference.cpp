@@ -152,8 +152,8 @@ TEST_CASE("logprob reference: random rows of every logit type match the naive lo
                     if (i % 97 == 13) v = -std::numeric_limits<float>::infinity();
                     if (type == LogitType::f32) floats[r * ld + i] = v;
                     else {
-                        halves[r * ld + i] = type == LogitType::bf16 ? float_to_bf16_bits(v) : float_to_f16_bits(v);
-                        v = type == LogitType::bf16 ? bf16_bits_to_float(halves[r * ld + i]) : f16_bits_to_float(halves[r * ld + i]);
+                        halves[r * ld + i] = type == LogitType::bf16 ? clika::half::f32_to_bf16(v) : clika::half::f32_to_f16(v);
+                        v = type == LogitType::bf16 ? clika::half::bf16_to_f32(halves[r * ld + i]) : clika::half::f16_to_f32(halves[r * ld + i]);
                     }
                     values[r].push_back(v);
                 }
@@ -181,11 +181,11 @@ TEST_CASE("logprob reference: random rows of every logit type match the naive lo
 }
 
 TEST_CASE("logprob reference: half conversions round to nearest even", "[cuda_native][logprob]") {
-    CHECK(bf16_bits_to_float(float_to_bf16_bits(1.0f)) == 1.0f);
-    CHECK(float_to_bf16_bits(1.00390625f) == 0x3f80);  // halfway between 1 and 1 + 2^-7: ties to even (down)
-    CHECK(float_to_bf16_bits(1.01171875f) == 0x3f82);  // halfway between 1 + 2^-7 and 1 + 2^-6: up to even
-    CHECK(f16_bits_to_float(float_to_f16_bits(65504.0f)) == 65504.0f);
-    CHECK(float_to_f16_bits(1e6f) == 0x7c00);  // overflow to inf
-    CHECK(f16_bits_to_float(0x0001) == std::ldexp(1.0f, -24));  // smallest subnormal
-    CHECK(std::isinf(bf16_bits_to_float(float_to_bf16_bits(-std::numeric_limits<float>::infinity()))));
+    CHECK(clika::half::bf16_to_f32(clika::half::f32_to_bf16(1.0f)) == 1.0f);
+    CHECK(clika::half::f32_to_bf16(1.00390625f) == 0x3f80);  // halfway between 1 and 1 + 2^-7: ties to even (down)
+    CHECK(clika::half::f32_to_bf16(1.01171875f) == 0x3f82);  // halfway between 1 + 2^-7 and 1 + 2^-6: up to even
+    CHECK(clika::half::f16_to_f32(clika::half::f32_to_f16(65504.0f)) == 65504.0f);
+    CHECK(clika::half::f32_to_f16(1e6f) == 0x7c00);  // overflow to inf
+    CHECK(clika::half::f16_to_f32(0x0001) == std::ldexp(1.0f, -24));  // smallest subnormal
+    CHECK(std::isinf(clika::half::bf16_to_f32(clika::half::f32_to_bf16(-std::numeric_limits<float>::infinity()))));
 }

@@ -15,19 +15,21 @@ int64_t stub_piece(clika_model*, int32_t, char*, size_t) { return -1; }
 int32_t stub_score(clika_model*, const clika_score_request*, clika_score_result*, size_t, const clika_score_options*) { return -1; }
 const char* stub_last_error(clika_model*) { return "broken fixture"; }
 
+int32_t stub_generate_begin(clika_model*, const clika_score_request*, size_t, int32_t*, const clika_generate_options*) { return -1; }
+
 #if defined(BROKEN_WRONG_ABI)
-constexpr uint32_t abi = 2;
+constexpr uint32_t abi = 3;
 #else
 constexpr uint32_t abi = CLIKA_PLUGIN_ABI_VERSION;
 #endif
 
 #if defined(BROKEN_SMALL_STRUCT)
-constexpr uint32_t size = offsetof(clika_plugin_api_v1, score);  // an older, shorter table
+constexpr uint32_t size = offsetof(clika_plugin_api_v2, score);  // an older, shorter table
 #else
-constexpr uint32_t size = sizeof(clika_plugin_api_v1);
+constexpr uint32_t size = sizeof(clika_plugin_api_v2);
 #endif
 
-const clika_plugin_api_v1 api = {
+const clika_plugin_api_v2 api = {
     abi,
     size,
     "broken",
@@ -43,15 +45,25 @@ const clika_plugin_api_v1 api = {
     stub_score,
 #endif
     stub_last_error,
+#if defined(BROKEN_PARTIAL_GENERATE)
+    stub_generate_begin,  // without generate_step and generate_end
+#else
+    nullptr,
+#endif
+    nullptr,
+    nullptr,
 };
 
 }  // namespace
 
 #if defined(BROKEN_MISSING_SYMBOL)
-// A typo in the entry point's name: the library loads, but has no clika_plugin_v1.
-extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v1* clika_plugin_v(void) { return &api; }
+// A typo in the entry point's name: the library loads, but has no clika_plugin_v2.
+extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v2* clika_plugin_v(void) { return &api; }
 #elif defined(BROKEN_NULL_ENTRY)
-extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v1* clika_plugin_v1(void) { return nullptr; }
+extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v2* clika_plugin_v2(void) { return nullptr; }
+#elif defined(BROKEN_OLD_ABI)
+// A plugin built against ABI v1 exports clika_plugin_v1 (its table is never read).
+extern "C" CLIKA_PLUGIN_EXPORT const void* clika_plugin_v1(void) { return &api; }
 #else
-extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v1* clika_plugin_v1(void) { return &api; }
+extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v2* clika_plugin_v2(void) { return &api; }
 #endif

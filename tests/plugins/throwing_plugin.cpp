@@ -34,6 +34,8 @@ int32_t throwing_describe(clika_model* model, clika_model_info* out) {
         out->eos = -1;
         out->adds_bos = 0;
         out->description[0] = '\0';
+        out->max_pass_tokens = 1;
+        out->max_pass_sequences = 1;
         return int32_t{0};
     });
 }
@@ -52,11 +54,12 @@ int32_t throwing_score(clika_model* model, const clika_score_request*, clika_sco
 
 const char* throwing_last_error(clika_model* model) { return clika::plugin::last_error(model); }
 
-const clika_plugin_api_v1 api = {
-    CLIKA_PLUGIN_ABI_VERSION, sizeof(clika_plugin_api_v1), "throwing", "0.0.1",
+const clika_plugin_api_v2 api = {
+    CLIKA_PLUGIN_ABI_VERSION, sizeof(clika_plugin_api_v2), "throwing", "0.0.1",
     throwing_open, throwing_close, throwing_describe, throwing_tokenize, throwing_piece, throwing_score, throwing_last_error,
+    nullptr, nullptr, nullptr,
 };
 
 }  // namespace
 
-extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v1* clika_plugin_v1(void) { return &api; }
+extern "C" CLIKA_PLUGIN_EXPORT const clika_plugin_api_v2* clika_plugin_v2(void) { return &api; }
