@@ -27,11 +27,21 @@ template <class Options>
     return PluginBackend(load_plugin(o.plugin, PluginSearchPath::standard(plugin_dirs)), o.model, open);
 }
 
-// What run.json records of the model and plugin a run used.
+// What run.json records of the model, plugin and open settings a run used. --batch, --parallel and --ctx shape the
+// forward passes, which can move scores in their last digits: a resume must use the same.
 template <class Options>
 [[nodiscard]] RunIdentity run_identity(const Options& o, const Plugin& plugin) {
     return {.plugin_name = std::string(plugin.name()), .plugin_version = std::string(plugin.version()), .model = o.model, .lora = o.lora,
-            .lora_scale = o.lora_scale};
+            .lora_scale = o.lora_scale, .data = nullptr, .backend = {{"batch", o.batch}, {"parallel", o.parallel}, {"ctx", o.ctx}}};
+}
+
+// The same, with the identity of the multiple-choice data files read.
+template <class Options>
+[[nodiscard]] RunIdentity run_identity(const Options& o, const Plugin& plugin, const std::filesystem::path& data, std::span<const Task> tasks,
+                                       std::span<const Lang> langs) {
+    RunIdentity id = run_identity(o, plugin);
+    id.data = data_identity(data, tasks, langs);
+    return id;
 }
 
 }  // namespace clika::cli

@@ -16,6 +16,7 @@
 #include "backend.hpp"
 #include "commands.hpp"
 #include "options.hpp"
+#include "ranges.hpp"
 
 namespace clika::cli {
 
@@ -196,12 +197,12 @@ void add_bench_command(CLI::App& app) {
     cmd->add_option("--tasks", o->tasks, "tasks whose prompts to use")->delimiter(',')->capture_default_str();
     cmd->add_option("--langs", o->langs, "languages whose prompts to use")->delimiter(',')->capture_default_str();
     cmd->add_option("--limit", o->limit, "first N questions per task/language (0: all)")->capture_default_str();
-    cmd->add_option("--threads", o->threads, "backend CPU threads (0: default)")->capture_default_str();
+    cmd->add_option("--threads", o->threads, "backend CPU threads (0: default)")->check(count_up_to(hardware_threads()))->capture_default_str();
     cmd->add_option("--batch", o->batch, "tokens per forward pass (0: default)")->capture_default_str();
     cmd->add_option("--parallel", o->parallel, "sequences together (0: default)")->capture_default_str();
     cmd->add_option("--ctx", o->ctx, "KV cache size (0: default)")->capture_default_str();
     cmd->add_option("--chunk", o->chunk, "questions per backend call")->capture_default_str();
-    cmd->add_option("--seconds", o->seconds, "length of one timed repetition")->capture_default_str();
+    cmd->add_option("--seconds", o->seconds, "length of one timed repetition")->check(within(0.01, 86400))->capture_default_str();
     cmd->add_option("--repetitions", o->repetitions, "timed repetitions")->check(CLI::PositiveNumber)->capture_default_str();
     cmd->add_flag("--reference", o->reference, "measure the reference path (no prefix sharing) instead");
     cmd->add_option("--json", o->json_out, "write the JSON result to this file instead of standard output");

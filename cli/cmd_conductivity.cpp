@@ -197,13 +197,26 @@ void run_export(const ExportOptions& o) {
                          {"columns", {{"prompt", "instruction"}, {"query", "input"}, {"response", "output"}}}};
     write_text(info_path, info.dump(2) + "\n");
     write_text(out / fmt::format("train_lora_{}.yaml", l), yaml_config(dataset, l, o.base_model));
-    write_text(out / "README.md", readme(set, lang, dataset, warnings));
+    // Never over someone else's README (LLaMA-Factory's data/ has one): ours then goes beside it.
+    fs::path readme_path = out / "README.md";
+    if (fs::exists(readme_path, ec)) {
+        std::ifstream in(readme_path);
+        std::string first;
+        std::getline(in, first);
+        if (!first.starts_with("# CLiKA Conductivity training set")) {
+            readme_path = out / "README.clika.md";
+            fmt::print(stderr, "clika conductivity export: {} exists and is not clika's: writing {} instead\n", (out / "README.md").string(),
+                       readme_path.string());
+        }
+    }
+    write_text(readme_path, readme(set, lang, dataset, warnings));
 
     for (const std::string& w : warnings) fmt::print(stderr, "clika conductivity export: warning: {}\n", w);
     fmt::print("exported {} ({} records: {} English QA in {} templates, {} translations in {} instructions, {} {} QA in {} templates) to {}\n",
                set.file.string(), set.records.size(), set.count(TrainPart::english_qa), set.english_counts.size(), set.count(TrainPart::translation),
                set.translation_prompts.size(), set.count(TrainPart::target_qa), l, set.target_templates.size(), out.string());
-    fmt::print("  {}.json, dataset_info.json, train_lora_{}.yaml, README.md (conversion to a llama.cpp LoRA GGUF)\n", dataset, l);
+    fmt::print("  {}.json, dataset_info.json, train_lora_{}.yaml, {} (conversion to a llama.cpp LoRA GGUF)\n", dataset, l,
+               readme_path.filename().string());
 }
 
 struct GenerateOptions {

@@ -14,6 +14,7 @@
 #include "clika/tools/onnx_export.hpp"
 #include "commands.hpp"
 #include "conductivity.hpp"
+#include "ranges.hpp"
 
 #ifndef CLIKA_LLAMA_VOCAB_DIR
 #define CLIKA_LLAMA_VOCAB_DIR ""
@@ -109,7 +110,7 @@ void add_make_model_command(CLI::App& app) {
         "  clika make-model --out qwen.gguf --vocab-name qwen2 --seed 7 --type f32\n"
         "  clika make-model --out bench.gguf --layers 12 --dim 768 --heads 12 --kv-heads 12 --ff 2048 --untied");
     cmd->add_option("-o,--out", o->out, "the GGUF file to write")->required();
-    cmd->add_option("--seed", o->seed, "weight seed")->capture_default_str();
+    cmd->add_option("--seed", o->seed, "weight seed")->check(count_up_to(any_count))->capture_default_str();
     auto* vocab = cmd->add_option("--vocab", o->vocab, "vocab-only GGUF file to take the tokenizer from");
     cmd->add_option("--vocab-name", o->vocab_name, fmt::format("NAME of llama.cpp's models/ggml-vocab-NAME.gguf (default: {}; e.g. qwen2, llama-bpe, phi-3)", default_vocab_name))
         ->excludes(vocab);

@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "conductivity.hpp"
 #include "options.hpp"
+#include "ranges.hpp"
 
 namespace clika::cli {
 
@@ -90,9 +91,9 @@ void add_score_command(CLI::App& app) {
     cmd->add_option("--reference", o->reference, "take RA references from this model's English accuracy instead of the paper's");
     cmd->add_option("--tasks", o->tasks, "only these tasks (default: all four)")->delimiter(',');
     cmd->add_option("--langs", o->langs, "only these languages (default: all ten)")->delimiter(',');
-    cmd->add_option("--bootstrap", o->bootstrap, "bootstrap resamples for the intervals (0: none)")->capture_default_str();
-    cmd->add_option("--seed", o->seed, "bootstrap seed")->capture_default_str();
-    cmd->add_option("--confidence", o->confidence, "interval coverage")->check(CLI::Range(0.5, 0.9999))->capture_default_str();
+    cmd->add_option("--bootstrap", o->bootstrap, "bootstrap resamples for the intervals (0: none)")->check(count_up_to(1e6))->capture_default_str();
+    cmd->add_option("--seed", o->seed, "bootstrap seed")->check(count_up_to(any_count))->capture_default_str();
+    cmd->add_option("--confidence", o->confidence, "interval coverage")->check(within(0.5, 0.9999))->capture_default_str();
     cmd->add_option("-o,--out", o->out, "write the report to this file instead of standard output");
     cmd->callback([o] { run_score(*o); });
 }

@@ -231,7 +231,7 @@ void run_fictional(const RunOptions& o) {
 
     PluginBackend backend = open_backend(o);
     const Plugin& plugin = backend.plugin();
-    open_run_dir(o.out, fictional_manifest(o, plugin, langs));
+    const RunLock lock = open_run_dir(o.out, fictional_manifest(o, plugin, langs));
     fmt::print(stderr, "clika run: fictional ({} mode) on {}{} via {} {} -> {}\n", o.fictional_mode, fs::path(o.model).filename().string(),
                o.lora.empty() ? std::string() : " + " + fs::path(o.lora).filename().string(), std::string(plugin.name()),
                std::string(plugin.version()), o.out);

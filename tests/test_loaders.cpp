@@ -57,6 +57,10 @@ TEST_CASE("loaders reject bad lines with file, line and what was wrong") {
         {"invalid UTF-8", "{\"id\": 1, \"questions\": \"Q\xC3\x28?\", \"answers\": [\"a\", \"b\", \"c\", \"d\"], \"label\": 3}", "invalid UTF-8"},
         {"duplicate uuid", R"({"id": 0, "questions": "Q1?", "answers": ["a", "b", "c", "d"], "label": 3})", "duplicate id \"0\" (first seen on line 1)"},
         {"not an object", R"(["id", 1])", "is an array (expected a JSON object)"},
+        {"duplicate key", R"({"id": 1, "questions": "Q1?", "questions": "Q2?", "answers": ["a", "b", "c", "d"], "label": 3})",
+         "field \"questions\": appears twice in one object (expected every key once per object)"},
+        {"nested duplicate key", R"({"id": 1, "questions": "Q1?", "answers": ["a", "b", "c", "d"], "label": 3, "x": [{"k": 1, "k": 2}]})",
+         "field \"k\": appears twice"},
     }));
     CAPTURE(c.what);
     const std::string english = R"({"id": 0, "questions": "Q0?", "answers": ["a", "b", "c", "d"], "label": 1})" "\n" + c.second_line + "\n";
@@ -115,6 +119,16 @@ TEST_CASE("prediction files reject labels that are not option letters") {
     fs::path file = test::scratch_dir("pred") / "p.jsonl";
     test::write_file(file, R"({"id": 0, "input": "x", "res": "A.", "label": "F", "uuid": 5})" "\n");
     CHECK_THAT(error_of([&] { (void)load_predictions(file, Task::x_geo); }), Contains("p.jsonl:1: field \"label\": label \"F\" is not an option letter (expected one of ABCD)"));
+}
+
+TEST_CASE("a run's prediction whose res contradicts its own scores is refused, naming the line") {
+    fs::path file = test::scratch_dir("pred-scores") / "p.jsonl";
+    test::write_file(file, R"({"id": 0, "input": "x", "res": "B", "label": "A", "uuid": 5, "scores": [-1.0, -2.0, -0.5, -3.0]})" "\n"
+                           R"({"id": 1, "input": "x", "res": "B", "label": "A", "uuid": 6, "scores": [-1.0, -0.5, -2.0, -3.0]})" "\n");
+    CHECK_THAT(error_of([&] { (void)load_predictions(file, Task::x_geo); }),
+               Contains("p.jsonl:1: field \"res\": \"B\" contradicts the line's scores, whose first maximum is option C"));
+    test::write_file(file, R"({"id": 1, "input": "x", "res": "B", "label": "A", "uuid": 6, "scores": [-1.0, -0.5, -0.5, -3.0]})" "\n");
+    CHECK(load_predictions(file, Task::x_geo).predicted == std::vector<char>{'B'});  // ties: the first maximum
 }
 
 TEST_CASE("results align other languages to English by uuid, not by line order") {

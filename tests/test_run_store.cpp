@@ -86,13 +86,59 @@ TEST_CASE("resuming onto different questions is refused with the line") {
 TEST_CASE("a run directory made by another command is refused, naming what differs") {
     const fs::path dir = test::scratch_dir("manifest");
     OrderedJson a{{"mode", "letter"}, {"shots", 1}};
-    open_run_dir(dir, a);
-    open_run_dir(dir, a);  // the same command resumes
+    (void)open_run_dir(dir, a);
+    (void)open_run_dir(dir, a);  // the same command resumes
+    (void)open_run_dir(dir, OrderedJson{{"shots", 1}, {"mode", "letter"}});  // the same manifest, keys in another order
     OrderedJson b{{"mode", "loglik"}, {"shots", 1}};
     try {
-        open_run_dir(dir, b);
+        (void)open_run_dir(dir, b);
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK_THAT(e.what(), Contains("mode: \"loglik\" here, \"letter\" in the run"));
     }
+    try {
+        (void)open_run_dir(dir, OrderedJson{{"mode", "letter"}});
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK_THAT(e.what(), Contains("shots: absent here, 1 in the run"));
+    }
+}
+
+TEST_CASE("a run directory being written is locked against a second run") {
+    const fs::path dir = test::scratch_dir("manifest-lock");
+    const OrderedJson m{{"mode", "letter"}};
+    {
+        const RunLock held = open_run_dir(dir, m);
+        try {
+            (void)open_run_dir(dir, m);
+            FAIL("expected an error");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::bad_input);
+            CHECK_THAT(e.what(), Contains("being written by another clika run"));
+        }
+    }
+    CHECK_NOTHROW((void)open_run_dir(dir, m));  // released with its holder
+}
+
+TEST_CASE("answers in a run directory whose run.json is gone are never adopted") {
+    const fs::path dir = test::scratch_dir("manifest-lost");
+    test::write_file(dir / "x_geo" / "EN" / "predictions.jsonl", "{\"uuid\": \"1\"}\n");
+    try {
+        (void)open_run_dir(dir, OrderedJson{{"mode", "letter"}});
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK_THAT(e.what(), Contains("predictions.jsonl: answers in a run directory without run.json"));
+    }
+    CHECK_FALSE(fs::exists(dir / "run.json"));
+}
+
+TEST_CASE("a refused resume leaves the prediction file untouched") {
+    const auto qs = questions(8);
+    const fs::path file = test::scratch_dir("resume-refused") / "predictions.jsonl";
+    const std::string text = lines_for(qs, 0, 6) + R"({"id": 6, "inp)";
+    test::write_file(file, text);
+    auto other = qs;
+    other[1].uuid = "changed";
+    CHECK_THROWS_WITH(PredictionWriter(file, uuids_of(other), 4), Contains("is not question 2 of this run"));
+    CHECK(test::read_file(file) == text);
 }

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
         const std::vector<clika::Lang> langs{clika::Lang::en, clika::Lang::zh};
         clika::MultipleChoiceRun run(backend, {.mode = clika::ScoringMode::letter, .limit = 20},
                                      {clika::load_task(argv[3], clika::Task::x_geo, langs)});
-        clika::open_run_dir(argv[4], run.manifest({.plugin_name = std::string(backend.plugin().name()),
+        const clika::RunLock lock = clika::open_run_dir(argv[4], run.manifest({.plugin_name = std::string(backend.plugin().name()),
                                                    .plugin_version = std::string(backend.plugin().version()),
                                                    .model = argv[2]}));
         clika::RunObserver quiet;

@@ -1,12 +1,15 @@
 #pragma once
 // Strict JSON Lines reading: every problem is reported with file, line and field.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -105,6 +108,9 @@ public:
         text_ = std::move(loaded).value_unsafe();
     }
 
+    // Text already in memory (part of a file, say), with the path its messages name.
+    JsonlFile(std::filesystem::path path, std::string_view text) : path_(std::move(path)), text_(text) {}
+
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
 
     // Calls visit(const JsonRecord&) for each non-blank line, in order; throws clika::Error on the first bad line.
@@ -123,11 +129,34 @@ public:
             if (parsed.error() != simdjson::SUCCESS) fail_input({path_, line}, describe(parsed.error()), "one JSON value per line");
             simdjson::dom::element root = parsed.value_unsafe();
             if (!root.is_object()) fail_input({path_, line}, fmt::format("is {}", JsonRecord::type_name(root)), "a JSON object");
+            // Python's json keeps the last of two equal keys and simdjson the first: refuse rather than disagree.
+            if (const auto key = duplicate_key(root))
+                fail_input({path_, line, std::string(*key)}, "appears twice in one object", "every key once per object");
             visit(JsonRecord{root, path_, line});
         }
     }
 
 private:
+    static std::optional<std::string_view> duplicate_key(simdjson::dom::element value) {
+        // Copies of the views first: value_unsafe() on a temporary result returns a reference into it.
+        if (value.is_array()) {
+            const simdjson::dom::array items = value.get_array().value_unsafe();
+            for (simdjson::dom::element item : items)
+                if (auto key = duplicate_key(item)) return key;
+            return std::nullopt;
+        }
+        if (!value.is_object()) return std::nullopt;
+        const simdjson::dom::object object = value.get_object().value_unsafe();
+        std::vector<std::string_view> keys;
+        for (auto field : object) {
+            keys.push_back(field.key);
+            if (auto key = duplicate_key(field.value)) return key;
+        }
+        std::sort(keys.begin(), keys.end());
+        if (auto at = std::adjacent_find(keys.begin(), keys.end()); at != keys.end()) return *at;
+        return std::nullopt;
+    }
+
     static std::string describe(simdjson::error_code error) {
         switch (error) {
             case simdjson::UTF8_ERROR: return "invalid UTF-8";

@@ -36,6 +36,28 @@ namespace clika {
     return option_letters.substr(0, option_count).find(first) == std::string_view::npos ? 0 : first;
 }
 
+// A clika run line carries the scores its `res` was decided from (first argmax); an edited `res` that contradicts them
+// would be scored silently.
+inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted) {
+    const simdjson::dom::array scores = r.array("scores");
+    std::size_t index = 0, best = 0;
+    double best_value = 0;
+    for (simdjson::dom::element e : scores) {
+        const auto value = e.get_double();
+        if (value.error() != simdjson::SUCCESS) r.fail("scores", "holds a value that is not a number", "one log-probability per option");
+        if (index == 0 || value.value_unsafe() > best_value) {
+            best_value = value.value_unsafe();
+            best = index;
+        }
+        ++index;
+    }
+    if (index == 0) return;
+    const char expected = option_letters[best];
+    if (predicted != expected)
+        r.fail("res", fmt::format("\"{}\" contradicts the line's scores, whose first maximum is option {}", r.string("res"), expected),
+               "the res clika wrote, or no scores field");
+}
+
 [[nodiscard]] inline LangResults load_predictions(const fs::path& path, Task task) {
     const std::size_t options = spec(task).option_count;
     JsonlFile file(path);
@@ -46,6 +68,7 @@ namespace clika {
     file.for_each([&](const JsonRecord& r) {
         char gold = option_letters[static_cast<std::size_t>(detail::letter_label(r, "label", r.string("label"), options))];
         char predicted = predicted_letter(r.string("res"), options);
+        if (r.has("scores")) check_res_agrees_with_scores(r, predicted);
         out.uuids.push_back(r.id_text("uuid"));
         seen.insert(r, "uuid", out.uuids.back());
         out.gold.push_back(gold);

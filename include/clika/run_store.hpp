@@ -10,7 +10,12 @@
 #include <string>
 #include <vector>
 
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -26,31 +31,70 @@ namespace clika {
 
 using OrderedJson = nlohmann::ordered_json;
 
-// Refuses to mix runs: an existing manifest must equal the one this command would write.
-inline void open_run_dir(const fs::path& run_dir, const OrderedJson& wanted) {
+// Held while a run writes its directory: a second clika run on the same --out is refused instead of interleaving lines.
+// The lock is an flock on OUT/.clika.lock, released by the kernel however the process ends (kill -9 included).
+class RunLock {
+public:
+    explicit RunLock(const fs::path& run_dir) : path_(run_dir / ".clika.lock") {
+        fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0) fail_input({path_}, fmt::format("cannot create the run lock: {}", std::strerror(errno)));
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd_);
+            fd_ = -1;
+            fail_input({run_dir}, "this run directory is being written by another clika run (its lock .clika.lock is held)",
+                       "that run to finish first, or another --out directory");
+        }
+    }
+    RunLock(RunLock&& other) noexcept : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)) {}
+    RunLock(const RunLock&) = delete;
+    RunLock& operator=(const RunLock&) = delete;
+    RunLock& operator=(RunLock&&) = delete;
+    ~RunLock() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+private:
+    fs::path path_;
+    int fd_ = -1;
+};
+
+// Locks the run directory, then refuses to mix runs: an existing manifest must equal the one this command would write
+// (keys in any order); every difference is named. Nothing in the directory is changed before these checks pass.
+[[nodiscard]] inline RunLock open_run_dir(const fs::path& run_dir, const OrderedJson& wanted) {
     // As it reads back from the file: text that is not UTF-8 (a byte token's piece) compares as written, U+FFFD.
     const OrderedJson manifest = OrderedJson::parse(wanted.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
     std::error_code ec;
     fs::create_directories(run_dir, ec);
     if (ec) fail_input({run_dir}, fmt::format("cannot create run directory: {}", ec.message()));
+    RunLock lock(run_dir);
     const fs::path path = run_dir / "run.json";
     if (fs::exists(path)) {
-        OrderedJson existing;
+        nlohmann::json existing;
         try {
             std::ifstream in(path);
-            existing = OrderedJson::parse(in);
+            existing = nlohmann::json::parse(in);
         } catch (const std::exception& e) {
             fail_input({path}, fmt::format("unreadable run manifest: {}", e.what()), "the run.json clika wrote");
         }
-        if (existing == manifest) return;
+        const nlohmann::json here(manifest);
+        if (existing == here) return lock;
         std::string differences;
-        for (const auto& [key, value] : manifest.items())
-            if (!existing.contains(key) || existing[key] != value)
-                differences += fmt::format("{}{}: {} here, {} in the run", differences.empty() ? "" : "; ", key, value.dump(),
-                                           existing.contains(key) ? existing[key].dump() : std::string("absent"));
+        auto note = [&](const std::string& key, const std::string& mine, const std::string& theirs) {
+            differences += fmt::format("{}{}: {} here, {} in the run", differences.empty() ? "" : "; ", key, mine, theirs);
+        };
+        for (const auto& [key, value] : here.items())
+            if (!existing.contains(key) || existing[key] != value) note(key, value.dump(), existing.contains(key) ? existing[key].dump() : "absent");
+        if (existing.is_object())
+            for (const auto& [key, value] : existing.items())
+                if (!here.contains(key)) note(key, "absent", value.dump());
         fail_input({path}, fmt::format("this run directory was made by a different command ({})", differences),
-                   "the same model, plugin and settings to resume, or a new --out directory");
+                   "the same model, plugin, data and settings to resume, or a new --out directory");
     }
+    // Without a manifest, answers already here cannot be told apart from another model's: never adopt them.
+    for (const auto& entry : fs::recursive_directory_iterator(run_dir, ec))
+        if (entry.is_regular_file() && entry.path().extension() == ".jsonl")
+            fail_input({entry.path()}, "answers in a run directory without run.json: they could be another command's",
+                       "a new --out directory, or the run.json that belongs to them");
     const fs::path temporary = run_dir / "run.json.tmp";
     {
         std::ofstream out(temporary, std::ios::binary);
@@ -58,6 +102,7 @@ inline void open_run_dir(const fs::path& run_dir, const OrderedJson& wanted) {
         if (!out.flush()) fail_input({temporary}, "cannot write the run manifest");
     }
     fs::rename(temporary, path);
+    return lock;
 }
 
 // Letter mode's record of what was measured: each letter's continuation as token ids and text, and the prompt text the
@@ -140,17 +185,19 @@ private:
         // A finished file is kept whole; otherwise only whole chunks, which recompute to the same bytes.
         const std::size_t keep = line_ends.size() >= uuids.size() ? uuids.size() : line_ends.size() / chunk_ * chunk_;
         const std::size_t keep_bytes = keep == 0 ? 0 : line_ends[keep - 1];
+        // Every kept line is checked before anything is cut: a refused resume leaves the file as it was.
+        if (keep > 0) {
+            JsonlFile file(path_, std::string_view(text).substr(0, keep_bytes));
+            std::size_t i = 0;
+            file.for_each([&](const JsonRecord& r) {
+                const std::string uuid = r.id_text("uuid");
+                if (i >= uuids.size() || uuid != uuids[i])
+                    r.fail("uuid", fmt::format("answered question \"{}\" is not question {} of this run", uuid, i + 1),
+                           "the same data and question order as the interrupted run");
+                ++i;
+            });
+        }
         if (keep_bytes != text.size()) fs::resize_file(path_, keep_bytes);
-        if (keep == 0) return 0;
-        JsonlFile file(path_);
-        std::size_t i = 0;
-        file.for_each([&](const JsonRecord& r) {
-            const std::string uuid = r.id_text("uuid");
-            if (i >= uuids.size() || uuid != uuids[i])
-                r.fail("uuid", fmt::format("answered question \"{}\" is not question {} of this run", uuid, i + 1),
-                       "the same data and question order as the interrupted run");
-            ++i;
-        });
         return keep;
     }
 

@@ -238,7 +238,9 @@ int32_t score_shared(Model& m, const clika_score_request* reqs, clika_score_resu
             const int seqs = static_cast<int>(std::max<size_t>(1, reqs[end].n_continuations));
             const size_t toks = request_tokens(reqs[end], prefix);
             if (seqs > max_fanout) throw Failure{"a question has more options than --parallel sequences allow"};
-            if (toks > static_cast<size_t>(m.n_batch)) throw Failure{"a question is longer than --batch tokens"};
+            if (toks > static_cast<size_t>(m.n_batch))
+                throw Failure{"request " + std::to_string(end) + ": its " + std::to_string(toks) + " own tokens exceed the " + std::to_string(m.n_batch) +
+                              " tokens of one pass (--batch, capped at --ctx): raise --ctx and --batch"};
             if (used_seqs + seqs > max_fanout || used_tokens + toks > static_cast<size_t>(m.n_batch)) break;
             used_seqs += seqs;
             used_tokens += toks;
@@ -325,13 +327,15 @@ clika_model* plugin_open(const char* path, const clika_open_options* options) {
         llama_context_params cp = llama_context_default_params();
         const int threads = options->n_threads > 0 ? options->n_threads : 0;
         m->n_batch = options->n_batch > 0 ? options->n_batch : 512;
+        const int n_ctx = options->n_ctx > 0 ? options->n_ctx : 2048 + m->n_batch;
+        m->n_batch = std::min(m->n_batch, n_ctx);  // as llama.cpp caps it: one pass never holds more than the context
         // llama.cpp sizes its output buffer by max(outputs, sequences) but caps outputs at n_batch: keep seqs <= n_batch.
         m->n_seq = std::min({256, m->n_batch, options->n_parallel > 0 ? options->n_parallel + 1 : 65});
         cp.n_batch = static_cast<uint32_t>(m->n_batch);
         cp.n_ubatch = static_cast<uint32_t>(m->n_batch);
         cp.n_seq_max = static_cast<uint32_t>(m->n_seq);
         cp.kv_unified = true;  // sequences share the prefix's cells
-        cp.n_ctx = static_cast<uint32_t>(options->n_ctx > 0 ? options->n_ctx : 2048 + m->n_batch);
+        cp.n_ctx = static_cast<uint32_t>(n_ctx);
         if (threads > 0) {
             cp.n_threads = threads;
             cp.n_threads_batch = threads;
@@ -346,6 +350,7 @@ clika_model* plugin_open(const char* path, const clika_open_options* options) {
         cp.type_v = GGML_TYPE_F32;
         m->ctx = llama_init_from_model(m->model, cp);
         if (m->ctx == nullptr) throw Failure{"llama.cpp could not create a context (too little memory for --ctx?)"};
+        m->n_batch = static_cast<int>(llama_n_batch(m->ctx));  // plan by what it will take
         if (options->lora_path != nullptr && options->lora_path[0] != '\0') {
             m->lora = llama_adapter_lora_init(m->model, options->lora_path);
             if (m->lora == nullptr) throw Failure{std::string("llama.cpp could not load the LoRA adapter ") + options->lora_path};

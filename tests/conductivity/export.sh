@@ -41,6 +41,14 @@ for needle in ("convert_lora_to_gguf.py", "build/_deps/llama.cpp", "clika run --
 print("export: 2 languages, records, dataset_info, config and README check out")
 PY
 
+# Exporting into a folder that has a README of its own (LLaMA-Factory's data/) leaves it untouched.
+theirs="$WORK/theirs"; mkdir -p "$theirs"
+printf '# LLaMA-Factory data\nkeep me\n' > "$theirs/README.md"
+"$CLIKA" conductivity export --data "$DATA" --lang de --out "$theirs" > /dev/null 2> "$WORK/theirs.err"
+[[ "$(cat "$theirs/README.md")" == $'# LLaMA-Factory data\nkeep me' ]] || { echo "an existing README.md was overwritten"; exit 1; }
+grep -q "convert_lora_to_gguf.py" "$theirs/README.clika.md" || { echo "README.clika.md missing"; exit 1; }
+grep -q "writing .*README.clika.md instead" "$WORK/theirs.err" || { cat "$WORK/theirs.err"; exit 1; }
+
 # Broken inputs: exit 2, one line naming file:line.
 bad="$WORK/bad/fictional/train"; mkdir -p "$bad"
 expect_error() {  # expect_error PATTERN

@@ -3,10 +3,15 @@
 // existing run directory is resumed only when the whole manifest is equal (open_run_dir).
 
 #include <filesystem>
+#include <span>
 #include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
+#include "clika/dataset.hpp"
 #include "clika/file_hash.hpp"
 #include "clika/version.hpp"
 
@@ -18,7 +23,28 @@ struct RunIdentity {
     std::filesystem::path model;
     std::filesystem::path lora;  // empty: no adapter
     float lora_scale = 1.0f;
+    nlohmann::ordered_json data;     // data_identity() of what the run reads; null: not recorded
+    nlohmann::ordered_json backend;  // open settings that can change the numbers (batch shape, KV size); null: none
 };
+
+// Which data files a multiple-choice run reads (each task's English file too: every language is checked against it),
+// as one digest over their names and SHA-256: a resumed run against changed data is refused before anything is cut.
+[[nodiscard]] inline nlohmann::ordered_json data_identity(const std::filesystem::path& data_dir, std::span<const Task> tasks,
+                                                          std::span<const Lang> langs) {
+    std::string listing;
+    std::size_t files = 0;
+    for (Task task : tasks) {
+        std::vector<Lang> read{Lang::en};
+        for (Lang l : langs)
+            if (l != Lang::en) read.push_back(l);
+        for (Lang lang : read) {
+            const std::filesystem::path file = raw_questions_path(data_dir, task, lang);
+            listing += fmt::format("{} {}\n", std::filesystem::relative(file, data_dir).generic_string(), sha256_file(file));
+            ++files;
+        }
+    }
+    return {{"files", files}, {"sha256", sha256_text(listing)}};
+}
 
 [[nodiscard]] inline nlohmann::ordered_json manifest_head(const RunIdentity& id) {
     nlohmann::ordered_json m;
@@ -27,6 +53,8 @@ struct RunIdentity {
     m["model"] = {{"file", id.model.filename().string()}, {"bytes", std::filesystem::file_size(id.model)}, {"sha256", sha256_file(id.model)}};
     if (!id.lora.empty())
         m["lora"] = {{"file", id.lora.filename().string()}, {"sha256", sha256_file(id.lora)}, {"scale", id.lora_scale}};
+    if (!id.data.is_null()) m["data"] = id.data;
+    if (!id.backend.is_null()) m["backend"] = id.backend;
     return m;
 }
 

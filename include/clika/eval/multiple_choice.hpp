@@ -3,7 +3,7 @@
 // language, for run_sources(). `clika run` is a thin caller; so can an embedding program be:
 //
 //     clika::MultipleChoiceRun run(backend, {.mode = clika::ScoringMode::letter}, questions);
-//     clika::open_run_dir(out, run.manifest(identity));
+//     const clika::RunLock lock = clika::open_run_dir(out, run.manifest(identity));
 //     clika::RunObserver quiet;
 //     clika::run_sources(run.sources(out), 64, quiet);
 
