@@ -52,7 +52,7 @@ void run_multiple_choice(const RunOptions& o) {
 
     const auto started = std::chrono::steady_clock::now();
     ProgressObserver progress;
-    const std::size_t scored = run_sources(run.sources(o.out), o.chunk, progress);
+    const std::size_t scored = run.answer_all(o.out, progress);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     fmt::print(stderr, "clika run: {} questions scored in {:.1f}s ({:.1f} q/s), {} tokens evaluated, prefix reused {} times\n", scored,
                seconds, seconds > 0 ? static_cast<double>(scored) / seconds : 0.0, run.stats().tokens_evaluated, run.stats().prefix_reuses);

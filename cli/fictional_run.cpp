@@ -36,7 +36,6 @@ struct Context {
     GenerationSettings generation;
     ScoreOptions options;
     ScoreStats stats;
-    std::size_t batch_tokens = 512;  // tokens per backend pass, as the plugin reports it
 };
 
 // A choice between sentences after a prompt: each split like lm-evaluation-harness, their common start folded into the
@@ -51,7 +50,7 @@ Choice choice_between(PluginBackend& backend, const std::string& prompt, const T
 // over several requests when together they would not fit one decode of the plugin.
 void score_continuations(Context& c, const std::vector<Tokens>& contexts, const std::vector<std::vector<Tokens>>& continuations,
                          std::vector<std::vector<double>>& logprob, std::vector<std::vector<int>>& greedy) {
-    const auto [requests, origin] = pack_continuations(contexts, continuations, c.batch_tokens);
+    const auto [requests, origin] = pack_continuations(contexts, continuations, static_cast<std::size_t>(c.backend.info().max_pass_tokens));
     const std::vector<OptionScores> scores = c.backend.score(requests, c.options, c.stats);
     logprob.assign(contexts.size(), {});
     greedy.assign(contexts.size(), {});
@@ -241,7 +240,6 @@ void run_fictional(const RunOptions& o) {
     c.choice = o.fictional_mode != "generate";
     c.generation.max_new_tokens = o.max_new_tokens;
     c.options.share_prefix = !o.no_share;
-    c.batch_tokens = static_cast<std::size_t>(backend.info().max_pass_tokens);
     std::vector<ItemSource> sources;
     for (const FictionalTestSet& set : sets) {
         sources.push_back(test_item_source(c, set));

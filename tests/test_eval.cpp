@@ -171,7 +171,7 @@ TEST_CASE("a multiple-choice run on a fake backend writes the scores the backend
     CHECK(manifest["limit"] == 5);
     CHECK(manifest["letter_continuations"]["x_geo"][0]["letters"][1]["text"] == "B");
     RunObserver quiet;
-    CHECK(run_sources(run.sources(dir), 2, quiet) == 5);
+    CHECK(run.answer_all(dir, quiet) == 5);
     CHECK(backend.calls == 3);  // chunks of 2, 2, 1
 
     const std::string text = test::read_file(run_predictions_path(dir, Task::x_geo, Lang::en));

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
                                                    .plugin_version = std::string(backend.plugin().version()),
                                                    .model = argv[2]}));
         clika::RunObserver quiet;
-        clika::run_sources(run.sources(argv[4]), 64, quiet);
+        run.answer_all(argv[4], quiet);
 
         const std::vector<clika::Task> tasks{clika::Task::x_geo};
         const clika::ResultSet results = clika::load_run(argv[4], tasks, langs);

@@ -168,18 +168,16 @@ public:
     // Incremental greedy decoding (info().supports_generation): begin evaluates the prompts and returns each one's
     // greedy next token; step appends one token per sequence (-1: that sequence is done) and returns the next ones.
     [[nodiscard]] Tokens generate_begin(std::span<const Tokens> prompts, std::size_t shared_prefix, const ScoreOptions& options, ScoreStats& stats) {
+        std::vector<ScoreRequest> requests(prompts.size());
         std::vector<clika_score_request> raw(prompts.size());
         for (std::size_t i = 0; i < prompts.size(); ++i) {
+            requests[i].context = prompts[i];
+            requests[i].shared_prefix = shared_prefix;
             raw[i] = {};
-            raw[i].context = {prompts[i].data(), prompts[i].size()};
+            raw[i].context = {requests[i].context.data(), requests[i].context.size()};
             raw[i].shared_prefix = shared_prefix;
         }
-        std::vector<ScoreRequest> check(prompts.size());
-        for (std::size_t i = 0; i < prompts.size(); ++i) {
-            check[i].context = prompts[i];
-            check[i].shared_prefix = shared_prefix;
-        }
-        check_requests(check);
+        check_requests(requests);
         Tokens next(prompts.size(), -1);
         const clika_generate_options o = generate_options(options, stats);
         if (api().generate_begin(model_.get(), raw.data(), raw.size(), next.data(), &o) != 0) fail_from_model();

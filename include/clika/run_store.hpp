@@ -35,9 +35,10 @@ using OrderedJson = nlohmann::ordered_json;
 // The lock is an flock on OUT/.clika.lock, released by the kernel however the process ends (kill -9 included).
 class RunLock {
 public:
-    explicit RunLock(const fs::path& run_dir) : path_(run_dir / ".clika.lock") {
-        fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd_ < 0) fail_input({path_}, fmt::format("cannot create the run lock: {}", std::strerror(errno)));
+    explicit RunLock(const fs::path& run_dir) {
+        const fs::path path = run_dir / ".clika.lock";
+        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0) fail_input({path}, fmt::format("cannot create the run lock: {}", std::strerror(errno)));
         if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
             ::close(fd_);
             fd_ = -1;
@@ -45,7 +46,7 @@ public:
                        "that run to finish first, or another --out directory");
         }
     }
-    RunLock(RunLock&& other) noexcept : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)) {}
+    RunLock(RunLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
     RunLock(const RunLock&) = delete;
     RunLock& operator=(const RunLock&) = delete;
     RunLock& operator=(RunLock&&) = delete;
@@ -54,7 +55,6 @@ public:
     }
 
 private:
-    fs::path path_;
     int fd_ = -1;
 };
 

@@ -414,12 +414,33 @@ int32_t plugin_score(clika_model* model, const clika_score_request* reqs, clika_
     });
 }
 
-int32_t argmax(const float* logits, int n_vocab) {
-    int32_t best = 0;
-    for (int i = 1; i < n_vocab; ++i)
-        if (logits[i] > logits[best]) best = i;
-    return best;
-}
+// One decode of generation tokens, each asking for its greedy next token: rows are remembered with the sequence they
+// answer for, and read when the pass is decoded.
+class GreedyPass {
+public:
+    explicit GreedyPass(Model& m) : m_(m), batch_(m.n_batch, 1) {}
+
+    [[nodiscard]] bool full() const { return batch_.size() == m_.n_batch; }
+    void add(llama_token token, llama_pos pos, llama_seq_id seq, bool output, size_t sequence) {
+        const int row = batch_.add(token, pos, {seq}, output);
+        if (output) outputs_.emplace_back(row, sequence);
+    }
+    // Decodes what was added and writes each output's argmax into greedy_next[sequence].
+    void flush(int32_t* greedy_next, uint64_t& tokens) {
+        if (batch_.size() == 0) return;
+        decode(m_, batch_);
+        tokens += static_cast<uint64_t>(batch_.size());
+        for (const auto& [row, i] : outputs_) greedy_next[i] = clika::plugin::argmax(context_logits(m_, row), m_.n_vocab);
+        batch_.clear();
+        outputs_.clear();
+    }
+    Batch& batch() { return batch_; }
+
+private:
+    Model& m_;
+    Batch batch_;
+    std::vector<std::pair<int, size_t>> outputs_;  // batch row, sequence
+};
 
 // Decodes every prompt into its own sequence (sequence i + 1), the shared prefix once into sequence 0 and copied when
 // sharing; writes each prompt's greedy next token.
@@ -427,31 +448,21 @@ void begin_generation(Model& m, const clika_score_request* prompts, size_t count
     llama_memory_t mem = llama_get_memory(m.ctx);
     llama_memory_clear(mem, false);
     const size_t prefix = share ? prompts[0].shared_prefix : 0;
-    Batch batch(m.n_batch, 1);
-    decode_into_sequence_0(m, batch, prompts[0].context.tokens, prefix, tokens);
+    GreedyPass pass(m);
+    decode_into_sequence_0(m, pass.batch(), prompts[0].context.tokens, prefix, tokens);
+    pass.batch().clear();
     // Own tokens of all prompts, packed into decodes of n_batch tokens (one prompt per decode on the reference path).
-    std::vector<std::pair<int, size_t>> outputs;  // batch row, prompt
-    auto flush = [&] {
-        decode(m, batch);
-        tokens += static_cast<uint64_t>(batch.size());
-        for (const auto& [row, i] : outputs) greedy_next[i] = argmax(context_logits(m, row), m.n_vocab);
-        batch.clear();
-        outputs.clear();
-    };
-    batch.clear();
     for (size_t i = 0; i < count; ++i) {
         const llama_seq_id seq = static_cast<llama_seq_id>(i + 1);
         if (prefix > 0) llama_memory_seq_cp(mem, 0, seq, -1, -1);
         const clika_token_span& c = prompts[i].context;
         for (size_t p = prefix; p < c.count; ++p) {
-            if (batch.size() == m.n_batch) flush();
-            const bool last = p + 1 == c.count;
-            const int row = batch.add(c.tokens[p], static_cast<llama_pos>(p), {seq}, last);
-            if (last) outputs.emplace_back(row, i);
+            if (pass.full()) pass.flush(greedy_next, tokens);
+            pass.add(c.tokens[p], static_cast<llama_pos>(p), seq, p + 1 == c.count, i);
         }
-        if (!share) flush();
+        if (!share) pass.flush(greedy_next, tokens);
     }
-    if (batch.size() > 0) flush();
+    pass.flush(greedy_next, tokens);
     m.generated_pos.assign(count, 0);
     for (size_t i = 0; i < count; ++i) m.generated_pos[i] = static_cast<llama_pos>(prompts[i].context.count);
     m.generating.assign(count, true);
@@ -486,17 +497,8 @@ int32_t plugin_generate_step(clika_model* model, const int32_t* appended, size_t
         if (count != m.generating.size()) throw Failure{"generate_step: " + std::to_string(count) + " tokens for " +
                                                         std::to_string(m.generating.size()) + " sequences begun"};
         llama_memory_t mem = llama_get_memory(m.ctx);
-        Batch batch(m.n_batch, 1);
-        std::vector<std::pair<int, size_t>> outputs;
+        GreedyPass pass(m);
         uint64_t tokens = 0;
-        auto flush = [&] {
-            if (batch.size() == 0) return;
-            decode(m, batch);
-            tokens += static_cast<uint64_t>(batch.size());
-            for (const auto& [row, i] : outputs) greedy_next[i] = argmax(context_logits(m, row), m.n_vocab);
-            batch.clear();
-            outputs.clear();
-        };
         for (size_t i = 0; i < count; ++i) {
             if (!m.generating[i]) continue;
             const llama_seq_id seq = static_cast<llama_seq_id>(i + 1);
@@ -506,11 +508,11 @@ int32_t plugin_generate_step(clika_model* model, const int32_t* appended, size_t
                 continue;
             }
             if (appended[i] >= m.n_vocab) throw Failure{"token id " + std::to_string(appended[i]) + " is outside the vocabulary"};
-            if (batch.size() == m.n_batch) flush();
-            outputs.emplace_back(batch.add(appended[i], m.generated_pos[i]++, {seq}, true), i);
-            if (!m.share_generation) flush();
+            if (pass.full()) pass.flush(greedy_next, tokens);
+            pass.add(appended[i], m.generated_pos[i]++, seq, true, i);
+            if (!m.share_generation) pass.flush(greedy_next, tokens);
         }
-        flush();
+        pass.flush(greedy_next, tokens);
         if (options->tokens_evaluated != nullptr) *options->tokens_evaluated += tokens;
         return 0;
     });

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <concepts>
 #include <cstddef>
-#include <numeric>
 #include <span>
 #include <string>
 #include <vector>
@@ -84,15 +83,16 @@ void generate_incrementally(B& backend, std::span<const Tokens> prompts, std::sp
     while (first < todo.size()) {
         std::size_t end = first + 1;
         std::vector<Tokens> group{prompts[todo[first]]};
-        auto fits = [&](std::size_t count) {
+        auto fits = [&] {
             const std::size_t shared = shared_prefix_length(group);
             std::size_t cells = shared;
             for (const Tokens& p : group) cells += p.size() - shared + settings.max_new_tokens;
-            return count <= static_cast<std::size_t>(info.max_pass_sequences) && (info.n_ctx <= 0 || cells <= static_cast<std::size_t>(info.n_ctx));
+            return group.size() <= static_cast<std::size_t>(info.max_pass_sequences) &&
+                   (info.n_ctx <= 0 || cells <= static_cast<std::size_t>(info.n_ctx));
         };
         while (end < todo.size()) {
             group.push_back(prompts[todo[end]]);
-            if (!fits(group.size())) {
+            if (!fits()) {
                 group.pop_back();
                 break;
             }

@@ -5,7 +5,7 @@
 //     clika::MultipleChoiceRun run(backend, {.mode = clika::ScoringMode::letter}, questions);
 //     const clika::RunLock lock = clika::open_run_dir(out, run.manifest(identity));
 //     clika::RunObserver quiet;
-//     clika::run_sources(run.sources(out), 64, quiet);
+//     run.answer_all(out, quiet);
 
 #include <cstddef>
 #include <filesystem>
@@ -66,6 +66,12 @@ public:
             for (Lang l : questions_.front().langs) m["langs"].push_back(std::string(code(l)));
         if (settings_.mode == ScoringMode::letter) m["letter_continuations"] = letter_continuations_json();
         return m;
+    }
+
+    // Answers every task and language into `run_dir` in chunks of the settings' size (the one the manifest records);
+    // returns how many questions were answered now.
+    std::size_t answer_all(const std::filesystem::path& run_dir, RunObserver& observer) {
+        return run_sources(sources(run_dir), settings_.chunk, observer);
     }
 
     // One source per task and language, in task order; requests are planned when a file is first answered.

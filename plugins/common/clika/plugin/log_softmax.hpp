@@ -12,14 +12,17 @@ struct RowStats {
     std::int32_t argmax;
 };
 
-[[nodiscard]] inline RowStats row_stats(const float* logits, int n_vocab) {
+// The first index of the largest logit: what greedy decoding picks.
+[[nodiscard]] inline std::int32_t argmax(const float* logits, int n_vocab) {
     std::int32_t best = 0;
-    float max = logits[0];
     for (int i = 1; i < n_vocab; ++i)
-        if (logits[i] > max) {
-            max = logits[i];
-            best = i;
-        }
+        if (logits[i] > logits[best]) best = i;
+    return best;
+}
+
+[[nodiscard]] inline RowStats row_stats(const float* logits, int n_vocab) {
+    const std::int32_t best = argmax(logits, n_vocab);
+    const float max = logits[best];
     double sum = 0.0;
     for (int i = 0; i < n_vocab; ++i) sum += std::exp(static_cast<double>(logits[i]) - max);
     return {static_cast<double>(max) + std::log(sum), best};
