@@ -63,6 +63,7 @@ Spread spread(std::vector<double> v) {
 void run_bench(const BenchOptions& o) {
     const fs::path data = data_dir_or_env(o.data);
     const ScoringMode mode = o.mode == "letter" ? ScoringMode::letter : ScoringMode::loglik;
+    require_model_file(o.model);
     std::vector<Question> questions;
     for (Task task : mc_tasks_arg(o.tasks))
         for (Lang lang : langs_arg(o.langs)) {
@@ -172,13 +173,7 @@ void run_bench(const BenchOptions& o) {
     json["prefix_cache"] = {{"hits", hits}, {"misses", misses}};
     json["tokens"] = {{"prompt", prompt}, {"evaluated", evaluated}};
     const std::string text = json.dump(2) + "\n";
-    if (o.json_out.empty()) std::fwrite(text.data(), 1, text.size(), stdout);
-    else {
-        std::FILE* f = std::fopen(o.json_out.c_str(), "wb");
-        if (f == nullptr) fail_input({o.json_out}, "cannot write");
-        std::fwrite(text.data(), 1, text.size(), f);
-        std::fclose(f);
-    }
+    write_output(text, o.json_out, "benchmark report");
 }
 
 }  // namespace

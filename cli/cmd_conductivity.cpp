@@ -36,11 +36,6 @@ struct PaperHyperparameters {
     static constexpr std::string_view target_modules = "q_proj,v_proj";
 };
 
-void write_text(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) fail_input({path}, "cannot write the file");
-}
 
 struct ExportOptions {
     std::string data;
@@ -179,7 +174,7 @@ void run_export(const ExportOptions& o) {
 
     Json records = Json::array();
     for (const TrainRecord& r : set.records) records.push_back(Json{{"instruction", r.prompt}, {"input", r.input}, {"output", r.answer}});
-    write_text(out / (dataset + ".json"), records.dump(2) + "\n");
+    write_file_atomically(out / (dataset + ".json"), records.dump(2) + "\n");
 
     const fs::path info_path = out / "dataset_info.json";
     Json info = Json::object();
@@ -195,8 +190,8 @@ void run_export(const ExportOptions& o) {
     info[dataset] = Json{{"file_name", dataset + ".json"},
                          {"formatting", "alpaca"},
                          {"columns", {{"prompt", "instruction"}, {"query", "input"}, {"response", "output"}}}};
-    write_text(info_path, info.dump(2) + "\n");
-    write_text(out / fmt::format("train_lora_{}.yaml", l), yaml_config(dataset, l, o.base_model));
+    write_file_atomically(info_path, info.dump(2) + "\n");
+    write_file_atomically(out / fmt::format("train_lora_{}.yaml", l), yaml_config(dataset, l, o.base_model));
     // Never over someone else's README (LLaMA-Factory's data/ has one): ours then goes beside it.
     fs::path readme_path = out / "README.md";
     if (fs::exists(readme_path, ec)) {
@@ -209,7 +204,7 @@ void run_export(const ExportOptions& o) {
                        readme_path.string());
         }
     }
-    write_text(readme_path, readme(set, lang, dataset, warnings));
+    write_file_atomically(readme_path, readme(set, lang, dataset, warnings));
 
     for (const std::string& w : warnings) fmt::print(stderr, "clika conductivity export: warning: {}\n", w);
     fmt::print("exported {} ({} records: {} English QA in {} templates, {} translations in {} instructions, {} {} QA in {} templates) to {}\n",
@@ -257,12 +252,12 @@ void run_generate(const GenerateOptions& o) {
     fs::create_directories(dir / "test" / "Translate", ec);
     if (ec) fail_input({dir}, fmt::format("cannot create the output folders: {}", ec.message()));
     for (Lang lang : all_langs) {
-        write_text(fictional_test_path(root, lang), world::test_file(w, lang));
+        write_file_atomically(fictional_test_path(root, lang), world::test_file(w, lang));
         if (lang == Lang::en) continue;
-        write_text(fictional_train_path(root, lang), world::train_file(w, lang));
-        write_text(fictional_translate_path(root, lang), world::translate_file(w, lang));
+        write_file_atomically(fictional_train_path(root, lang), world::train_file(w, lang));
+        write_file_atomically(fictional_translate_path(root, lang), world::translate_file(w, lang));
     }
-    write_text(dir / "README.md", world_readme(o, w));
+    write_file_atomically(dir / "README.md", world_readme(o, w));
     // What was written must pass the checks the other commands run.
     const FictionalTestSet english = load_fictional_test_set(root, Lang::en);
     std::size_t records = 0;

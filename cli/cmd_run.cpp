@@ -31,7 +31,8 @@ void run_multiple_choice(const RunOptions& o) {
     const fs::path data = data_dir_or_env(o.data);
     const std::vector<Task> tasks = mc_tasks_arg(o.tasks);
     const std::vector<Lang> langs = langs_arg(o.langs);
-    if (!fs::is_regular_file(o.model)) fail_input({o.model}, "model file not found");
+    require_model_file(o.model);
+    if (!o.lora.empty()) require_model_file(o.lora, "LoRA adapter");
 
     // Validate every input before the model loads: a typo should cost seconds, not minutes.
     std::vector<TaskQuestions> questions;

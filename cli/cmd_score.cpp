@@ -12,6 +12,7 @@
 #include "clika/report/json.hpp"
 #include "clika/report/tables.hpp"
 #include "clika/run_files.hpp"
+#include "clika/scoring.hpp"
 #include "commands.hpp"
 #include "conductivity.hpp"
 #include "options.hpp"
@@ -54,8 +55,9 @@ void run_score(const ScoreOptions& o) {
         settings.reference_source = fmt::format("{} English accuracy", o.reference);
     }
 
-    const ResultSet results = o.model.empty() ? load_run(o.run, tasks, langs) : load_published(data_dir_or_env(o.data), o.model, tasks, langs);
-    const Scorecard card = score(results, settings);
+    const Scorecard card = o.model.empty() ? score_run(o.run, settings, tasks, langs) : score_published(data_dir_or_env(o.data), o.model, settings, tasks, langs);
+    if (o.format != "table" || !o.out.empty())
+        for (const std::string& w : card.warnings) fmt::print(stderr, "clika score: warning: {}\n", w);
 
     std::string text;
     if (o.format == "json") text = report::to_json(card).dump(2) + "\n";
@@ -63,13 +65,7 @@ void run_score(const ScoreOptions& o) {
     else if (o.format == "md") text = report::to_markdown(card);
     else text = report::to_table(card);
 
-    if (o.out.empty()) {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return;
-    }
-    std::ofstream file(o.out, std::ios::binary);
-    file << text;
-    if (!file.flush()) fail_input({o.out}, "cannot write the report");
+    write_output(text, o.out);
 }
 
 }  // namespace

@@ -174,8 +174,15 @@ ItemSource translate_item_source(Context& c, const FictionalTestSet& set) {
     return source;
 }
 
-OrderedJson fictional_manifest(const RunOptions& o, const Plugin& plugin, const std::vector<Lang>& langs) {
-    OrderedJson m = manifest_head(run_identity(o, plugin));
+OrderedJson fictional_manifest(const RunOptions& o, const Plugin& plugin, const fs::path& data, const std::vector<FictionalTestSet>& sets) {
+    std::vector<fs::path> files;  // every test and Translate file read: a resume against changed data is refused
+    for (const FictionalTestSet& set : sets) {
+        files.push_back(set.test_path);
+        if (!set.translate_path.empty()) files.push_back(set.translate_path);
+    }
+    RunIdentity identity = run_identity(o, plugin);
+    identity.data = files_identity(data, files);
+    OrderedJson m = manifest_head(identity);
     m["tasks"] = OrderedJson::array({"fictional"});
     m["fictional_mode"] = o.fictional_mode;
     if (o.fictional_mode != "choice") m["max_new_tokens"] = o.max_new_tokens;
@@ -184,7 +191,7 @@ OrderedJson fictional_manifest(const RunOptions& o, const Plugin& plugin, const 
     m["chunk"] = o.chunk;
     m["limit"] = o.limit;
     m["langs"] = OrderedJson::array();
-    for (Lang l : langs) m["langs"].push_back(std::string(code(l)));
+    for (const FictionalTestSet& set : sets) m["langs"].push_back(std::string(code(set.lang)));
     return m;
 }
 
@@ -218,8 +225,8 @@ void run_fictional(const RunOptions& o) {
         fmt::print(stderr, "clika run: adding en: XRR and the training gate need the English answers\n");
     }
     std::stable_partition(langs.begin(), langs.end(), [](Lang l) { return l == Lang::en; });
-    if (!fs::is_regular_file(o.model)) fail_input({o.model}, "model file not found");
-    if (!o.lora.empty() && !fs::is_regular_file(o.lora)) fail_input({o.lora}, "LoRA adapter file not found");
+    require_model_file(o.model);
+    if (!o.lora.empty()) require_model_file(o.lora, "LoRA adapter");
 
     // Every test file is read and cross-checked before the model loads.
     std::vector<FictionalTestSet> sets;
@@ -230,7 +237,7 @@ void run_fictional(const RunOptions& o) {
 
     PluginBackend backend = open_backend(o);
     const Plugin& plugin = backend.plugin();
-    const RunLock lock = open_run_dir(o.out, fictional_manifest(o, plugin, langs));
+    const RunLock lock = open_run_dir(o.out, fictional_manifest(o, plugin, data, sets));
     fmt::print(stderr, "clika run: fictional ({} mode) on {}{} via {} {} -> {}\n", o.fictional_mode, fs::path(o.model).filename().string(),
                o.lora.empty() ? std::string() : " + " + fs::path(o.lora).filename().string(), std::string(plugin.name()),
                std::string(plugin.version()), o.out);

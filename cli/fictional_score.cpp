@@ -12,6 +12,7 @@
 
 #include "clika/fictional_eval.hpp"
 #include "clika/report/conductivity.hpp"
+#include "clika/scoring.hpp"
 #include "conductivity.hpp"
 #include "options.hpp"
 
@@ -41,17 +42,11 @@ std::string conductivity_csv(const std::vector<ConductivityCard>& cards) {
 
 bool score_conductivity_run(const ConductivityScoreRequest& o) {
     if (o.run.empty() || !has_fictional_run(o.run)) return false;
-    std::vector<Lang> langs = langs_arg(o.langs);
-    if (std::find(langs.begin(), langs.end(), Lang::en) == langs.end()) langs.insert(langs.begin(), Lang::en);  // XRR and the gate need it
-    const FictionalRun run = load_fictional_run(o.run, langs);
     ConductivitySettings settings;
     settings.bootstrap_resamples = o.bootstrap;
     settings.seed = o.seed;
     settings.confidence = o.confidence;
-    std::vector<ConductivityCard> cards;
-    for (FictionalMode mode : run.modes()) cards.push_back(score_conductivity(run, mode, settings));
-    if (cards.empty())
-        fail_input({fs::path(o.run) / "fictional"}, "the languages of this run were answered in different modes", "one --fictional-mode for the whole run");
+    const std::vector<ConductivityCard> cards = score_fictional_run(o.run, settings, langs_arg(o.langs));
 
     std::string text;
     if (o.format == "json") text = report::conductivity_json(cards).dump(2) + "\n";
@@ -62,13 +57,7 @@ bool score_conductivity_run(const ConductivityScoreRequest& o) {
         for (const ConductivityCard& c : cards)
             if (std::string w = report::gate_warning(c); !w.empty()) std::fputs(("clika score: " + w).c_str(), stderr);
 
-    if (o.out.empty()) {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return true;
-    }
-    std::ofstream file(o.out, std::ios::binary);
-    file << text;
-    if (!file.flush()) fail_input({o.out}, "cannot write the report");
+    write_output(text, o.out);
     return true;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Parsing of the option values every subcommand shares (tasks, languages, data directory).
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "clika/atomic_file.hpp"
 #include "clika/error.hpp"
 #include "clika/language.hpp"
 #include "clika/task.hpp"
@@ -46,6 +48,20 @@ namespace clika::cli {
     for (const std::string& text : given) out.push_back(lang_arg(text));
     if (out.empty()) out.assign(all_langs.begin(), all_langs.end());
     return out;
+}
+
+// A model or adapter given by path: a folder is named as such (Hugging Face checkouts are folders; clika wants the file).
+inline void require_model_file(const std::filesystem::path& path, std::string_view what = "model") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        fail_input({path}, fmt::format("is a directory, not a {} file", what), fmt::format("the {} file itself, e.g. {}/model.gguf", what, path.string()));
+    if (!std::filesystem::is_regular_file(path, ec)) fail_input({path}, fmt::format("{} file not found", what));
+}
+
+// A report to standard output, or to `out` written atomically: a failed write leaves the previous report whole.
+inline void write_output(const std::string& text, const std::string& out, std::string_view what = "report") {
+    if (out.empty()) std::fwrite(text.data(), 1, text.size(), stdout);
+    else write_file_atomically(out, text, what);
 }
 
 }  // namespace clika::cli

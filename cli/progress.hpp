@@ -64,6 +64,7 @@ public:
     void begin(const ItemSource& source, std::size_t already_done) override { progress_.emplace(source.label, source.uuids.size(), already_done); }
     void advance(std::size_t answered) override { progress_->advance(answered); }
     void finish(const ItemSource&) override { progress_->finish(); }
+    void warn(const std::string& message) override { fmt::print(stderr, "clika run: warning: {}\n", message); }
 
 private:
     std::optional<Progress> progress_;

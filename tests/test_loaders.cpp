@@ -175,3 +175,42 @@ TEST_CASE("a fictional test item without tags is refused with its line") {
                      R"({"prompt": "p", "input": "", "answer": "untagged"})" "\n");
     CHECK_THAT(error_of([&] { (void)load_fictional_test(root, Lang::de); }), Contains("testDE.jsonl:2: field \"answer\": tags are missing or malformed"));
 }
+
+TEST_CASE("a file starting with a UTF-8 byte-order mark is named as such, not as malformed JSON") {
+    fs::path root = geo_folder("bom", "\xEF\xBB\xBF" + good_geo, good_geo);
+    const std::string message = error_of([&] { (void)load_questions(root, Task::x_geo, Lang::en); });
+    CHECK_THAT(message, Contains("en_geo_data.jsonl:1: the file starts with a UTF-8 byte-order mark (BOM)"));
+    CHECK_THAT(message, !Contains("malformed"));
+}
+
+TEST_CASE("a nested field of the wrong type is named by its whole path") {
+    struct Case {
+        const char* what;
+        std::string line;
+        const char* message;
+    };
+    const Case c = GENERATE(values<Case>({
+        {"option text", R"({"id": "q1", "question": {"stem": "S?", "choices": {"label": ["A","B","C","D","E"], "text": ["a","b",5,"d","e"]}}, "answerKey": "A"})",
+         "field \"question.choices.text[2]\": is an integer (expected a string)"},
+        {"stem", R"({"id": "q1", "question": {"stem": ["S?"], "choices": {"label": ["A","B","C","D","E"], "text": ["a","b","c","d","e"]}}, "answerKey": "A"})",
+         "field \"question.stem\": is an array (expected a string)"},
+        {"question not an object", R"({"id": "q1", "question": "S?", "answerKey": "A"})", "field \"question\": is a string (expected an object)"},
+        {"choices not an object", R"({"id": "q1", "question": {"stem": "S?", "choices": [1]}, "answerKey": "A"})",
+         "field \"question.choices\": is an array (expected an object)"},
+        {"missing nested", R"({"id": "q1", "question": {"stem": "S?", "choices": {"label": ["A","B","C","D","E"]}}, "answerKey": "A"})",
+         "field \"question.choices.text\": missing field"},
+        {"option label", R"({"id": "q1", "question": {"stem": "S?", "choices": {"label": ["A","B",3,"D","E"], "text": ["a","b","c","d","e"]}}, "answerKey": "A"})",
+         "field \"question.choices.label[2]\": is an integer"},
+    }));
+    CAPTURE(c.what);
+    fs::path root = test::scratch_dir("nested-csqa");
+    test::write_file(raw_questions_path(root, Task::x_csqa, Lang::en), c.line + "\n");
+    const std::string message = error_of([&] { (void)load_questions(root, Task::x_csqa, Lang::en); });
+    CHECK_THAT(message, Contains(raw_questions_path(root, Task::x_csqa, Lang::en).filename().string() + ":1: " + std::string(c.message)));
+}
+
+TEST_CASE("a prediction's score that is not a number is named by its index") {
+    fs::path file = test::scratch_dir("pred-score-type") / "p.jsonl";
+    test::write_file(file, R"({"id": 0, "input": "x", "res": "A", "label": "A", "uuid": 5, "scores": [-1.0, "x", -0.5, -3.0]})" "\n");
+    CHECK_THAT(error_of([&] { (void)load_predictions(file, Task::x_geo); }), Contains("p.jsonl:1: field \"scores[1]\": is a string"));
+}

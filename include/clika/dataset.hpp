@@ -70,18 +70,19 @@ inline Question parse_copa(const JsonRecord& r, Lang lang) {
 inline Question parse_csqa(const JsonRecord& r, Lang lang) {
     Question q{.task = Task::x_csqa, .lang = lang, .uuid = r.id_text("id")};
     simdjson::dom::element question = r.at("question");
-    q.stem = std::string(r.as_string(r.at(question, "stem"), "question.stem"));
-    simdjson::dom::element choices = r.at(question, "choices");
-    simdjson::dom::array labels = r.as_array(r.at(choices, "label"), "question.choices.label");
-    simdjson::dom::array texts = r.as_array(r.at(choices, "text"), "question.choices.text");
+    q.stem = std::string(r.as_string(r.at(question, "question.stem"), "question.stem"));
+    simdjson::dom::element choices = r.at(question, "question.choices");
+    simdjson::dom::array labels = r.as_array(r.at(choices, "question.choices.label"), "question.choices.label");
+    simdjson::dom::array texts = r.as_array(r.at(choices, "question.choices.text"), "question.choices.text");
     require_option_count(r, "question.choices.text", texts.size(), 5);
     require_option_count(r, "question.choices.label", labels.size(), 5);
     std::size_t i = 0;
     for (simdjson::dom::element label : labels) {
-        if (r.as_string(label, "question.choices.label") != option_letters.substr(i++, 1))
+        if (r.as_string(label, fmt::format("question.choices.label[{}]", i)) != option_letters.substr(i, 1))
             r.fail("question.choices.label", "option labels are not A, B, C, D, E in order", "[\"A\",\"B\",\"C\",\"D\",\"E\"]");
+        ++i;
     }
-    for (simdjson::dom::element text : texts) q.options.emplace_back(r.as_string(text, "question.choices.text"));
+    for (simdjson::dom::element text : texts) q.options.emplace_back(r.as_string(text, fmt::format("question.choices.text[{}]", q.options.size())));
     q.label = letter_label(r, "answerKey", r.string("answerKey"), 5);
     return q;
 }
@@ -90,7 +91,7 @@ inline Question parse_factual(const JsonRecord& r, Task task, Lang lang) {
     Question q{.task = task, .lang = lang, .uuid = r.id_text("id"), .stem = std::string(r.string("questions"))};
     simdjson::dom::array answers = r.array("answers");
     require_option_count(r, "answers", answers.size(), 4);
-    for (simdjson::dom::element answer : answers) q.options.emplace_back(r.as_string(answer, "answers"));
+    for (simdjson::dom::element answer : answers) q.options.emplace_back(r.as_string(answer, fmt::format("answers[{}]", q.options.size())));
     q.label = checked_label(r, "label", r.integer("label"), 4);
     return q;
 }

@@ -36,9 +36,14 @@ public:
 
     [[nodiscard]] simdjson::dom::element at(std::string_view field) const { return at(root_, field); }
 
-    [[nodiscard]] simdjson::dom::element at(simdjson::dom::element object, std::string_view field) const {
-        auto value = object.at_key(field);
-        if (value.error() != simdjson::SUCCESS) fail(field, "missing field", "a JSON object with this field");
+    // `path` names the field from the top of the record ("question.choices.text"), so messages say which one; its last
+    // part is the key looked up in `object`.
+    [[nodiscard]] simdjson::dom::element at(simdjson::dom::element object, std::string_view path) const {
+        const std::size_t dot = path.rfind('.');
+        if (!object.is_object())
+            fail(dot == std::string_view::npos ? std::string_view{} : path.substr(0, dot), fmt::format("is {}", type_name(object)), "an object");
+        auto value = object.at_key(dot == std::string_view::npos ? path : path.substr(dot + 1));
+        if (value.error() != simdjson::SUCCESS) fail(path, "missing field", "a JSON object with this field");
         return value.value_unsafe();
     }
 
@@ -123,6 +128,9 @@ public:
             std::size_t end = rest.find('\n');
             std::string_view text = rest.substr(0, end);
             rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+            if (line == 1 && text.starts_with("\xEF\xBB\xBF"))
+                fail_input({path_, line}, "the file starts with a UTF-8 byte-order mark (BOM), which JSON does not allow",
+                           "UTF-8 without a BOM: remove the first three bytes, e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE");
             if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
             // The whole file buffer is padded, so the bytes after a line satisfy simdjson's padding contract.
             auto parsed = parser_.parse(text.data(), text.size(), false);

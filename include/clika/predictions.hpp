@@ -38,13 +38,14 @@ namespace clika {
 
 // A clika run line carries the scores its `res` was decided from (first argmax); an edited `res` that contradicts them
 // would be scored silently.
-inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted) {
+inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted, std::size_t option_count) {
     const simdjson::dom::array scores = r.array("scores");
     std::size_t index = 0, best = 0;
     double best_value = 0;
     for (simdjson::dom::element e : scores) {
         const auto value = e.get_double();
-        if (value.error() != simdjson::SUCCESS) r.fail("scores", "holds a value that is not a number", "one log-probability per option");
+        if (value.error() != simdjson::SUCCESS)
+            r.fail(fmt::format("scores[{}]", index), fmt::format("is {}", JsonRecord::type_name(e)), "a number: one log-probability per option");
         if (index == 0 || value.value_unsafe() > best_value) {
             best_value = value.value_unsafe();
             best = index;
@@ -52,6 +53,8 @@ inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted) {
         ++index;
     }
     if (index == 0) return;
+    if (index != option_count)
+        r.fail("scores", fmt::format("has {} scores", index), fmt::format("one log-probability per option: {}", option_count));
     const char expected = option_letters[best];
     if (predicted != expected)
         r.fail("res", fmt::format("\"{}\" contradicts the line's scores, whose first maximum is option {}", r.string("res"), expected),
@@ -68,7 +71,7 @@ inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted) {
     file.for_each([&](const JsonRecord& r) {
         char gold = option_letters[static_cast<std::size_t>(detail::letter_label(r, "label", r.string("label"), options))];
         char predicted = predicted_letter(r.string("res"), options);
-        if (r.has("scores")) check_res_agrees_with_scores(r, predicted);
+        if (r.has("scores")) check_res_agrees_with_scores(r, predicted, options);
         out.uuids.push_back(r.id_text("uuid"));
         seen.insert(r, "uuid", out.uuids.back());
         out.gold.push_back(gold);

@@ -42,6 +42,7 @@ public:
     }
 
     [[nodiscard]] bool has(Task task, Lang lang) const { return get(task, lang).has_value(); }
+    void drop(Task task, Lang lang) { slot(task, lang).reset(); }
 
 private:
     std::optional<LangResults>& slot(Task task, Lang lang) { return table_[static_cast<std::size_t>(task)][index(lang)]; }

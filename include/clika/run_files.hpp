@@ -1,9 +1,15 @@
 #pragma once
 // Where a clika run keeps its outputs: RUN_DIR/<task>/<folder>/predictions.jsonl, in the upstream prediction format.
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "clika/dataset.hpp"
 #include "clika/predictions.hpp"
@@ -32,6 +38,60 @@ namespace clika {
         }
     if (!any) fail_input({run_dir}, "no predictions.jsonl in any task/language folder", "RUN_DIR/<task>/<folder>/predictions.jsonl");
     return out;
+}
+
+// A run's manifest as written; an unreadable one is an error naming the file.
+[[nodiscard]] inline nlohmann::json read_run_manifest(const fs::path& path) {
+    try {
+        std::ifstream in(path);
+        return nlohmann::json::parse(in);
+    } catch (const std::exception& e) {
+        fail_input({path}, fmt::format("unreadable run manifest: {}", e.what()), "the run.json clika wrote");
+    }
+}
+
+// A task and language a run was asked for that holds fewer answers than its run.json counts (an unfinished run).
+struct RunGap {
+    Task task{};
+    Lang lang{};
+    std::size_t answered = 0;
+    std::size_t expected = 0;  // 0: not recorded (manifests written before clika recorded the counts)
+};
+
+// Every gap within `tasks` and `langs`; without run.json nothing can be told.
+[[nodiscard]] inline std::vector<RunGap> run_gaps(const fs::path& run_dir, const ResultSet& results, std::span<const Task> tasks,
+                                                  std::span<const Lang> langs) {
+    std::vector<RunGap> out;
+    const fs::path path = run_dir / "run.json";
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return out;
+    const nlohmann::json manifest = read_run_manifest(path);
+    if (!manifest.contains("tasks") || !manifest["tasks"].is_array() || !manifest.contains("langs") || !manifest["langs"].is_array()) return out;
+    const nlohmann::json* counts = manifest.contains("questions") && manifest["questions"].is_object() ? &manifest["questions"] : nullptr;
+    for (const auto& task_name : manifest["tasks"]) {
+        const auto task = task_name.is_string() ? parse_task(task_name.get<std::string>()) : std::nullopt;
+        if (!task || std::find(tasks.begin(), tasks.end(), *task) == tasks.end()) continue;
+        for (const auto& lang_code : manifest["langs"]) {
+            const auto lang = lang_code.is_string() ? parse_lang(lang_code.get<std::string>()) : std::nullopt;
+            if (!lang || std::find(langs.begin(), langs.end(), *lang) == langs.end()) continue;
+            const auto& got = results.get(*task, *lang);
+            RunGap gap{*task, *lang, got ? got->correct.size() : 0, 0};
+            if (counts != nullptr) {
+                const auto at = counts->find(name(*task));
+                if (at != counts->end() && at->contains(code(*lang)) && (*at)[code(*lang)].is_number_unsigned())
+                    gap.expected = (*at)[code(*lang)].get<std::size_t>();
+            }
+            if (gap.answered == 0 || gap.answered < gap.expected) out.push_back(gap);
+        }
+    }
+    return out;
+}
+
+[[nodiscard]] inline std::string describe(const RunGap& gap) {
+    constexpr std::string_view resume = "run the same `clika run` command to resume";
+    if (gap.answered == 0) return fmt::format("{} {}: not answered yet (the run is unfinished: {})", name(gap.task), code(gap.lang), resume);
+    return fmt::format("{} {}: {} of {} questions answered, left out of these scores until the run is finished ({})", name(gap.task),
+                       code(gap.lang), gap.answered, gap.expected, resume);
 }
 
 }  // namespace clika

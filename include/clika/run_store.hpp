@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "clika/atomic_file.hpp"
 #include "clika/eval/engine.hpp"
 #include "clika/error.hpp"
 #include "clika/jsonl.hpp"
@@ -69,13 +70,7 @@ private:
     RunLock lock(run_dir);
     const fs::path path = run_dir / "run.json";
     if (fs::exists(path)) {
-        nlohmann::json existing;
-        try {
-            std::ifstream in(path);
-            existing = nlohmann::json::parse(in);
-        } catch (const std::exception& e) {
-            fail_input({path}, fmt::format("unreadable run manifest: {}", e.what()), "the run.json clika wrote");
-        }
+        const nlohmann::json existing = read_run_manifest(path);
         const nlohmann::json here(manifest);
         if (existing == here) return lock;
         std::string differences;
@@ -95,13 +90,7 @@ private:
         if (entry.is_regular_file() && entry.path().extension() == ".jsonl")
             fail_input({entry.path()}, "answers in a run directory without run.json: they could be another command's",
                        "a new --out directory, or the run.json that belongs to them");
-    const fs::path temporary = run_dir / "run.json.tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary);
-        out << manifest.dump(2) << "\n";
-        if (!out.flush()) fail_input({temporary}, "cannot write the run manifest");
-    }
-    fs::rename(temporary, path);
+    write_file_atomically(path, manifest.dump(2) + "\n", "run manifest");
     return lock;
 }
 
@@ -136,8 +125,11 @@ private:
         line["greedy_is_option"] = o.greedy_is_option;
         if (own_continuations != nullptr) line["continuations"] = letter_split_json(*own_continuations);
     } else {
-        line["res_norm"] = o.predicted_norm >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(o.predicted_norm)]) : std::string();
+        auto letter = [](int index) { return index >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(index)]) : std::string(); };
+        line["res_norm"] = letter(o.predicted_norm);
         line["scores_norm"] = o.scores_norm;
+        line["res_bytes"] = letter(o.predicted_bytes);
+        line["scores_bytes"] = o.scores_bytes;
         line["n_tokens"] = o.n_tokens;
     }
     return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
@@ -163,9 +155,10 @@ public:
 
     // Appends whole lines and pushes them to the OS (and the disk) before the next chunk starts.
     void append(const std::string& lines, std::size_t count) {
-        if (std::fwrite(lines.data(), 1, lines.size(), file_) != lines.size() || std::fflush(file_) != 0)
-            fail_input({path_}, "write failed");
-        ::fdatasync(::fileno(file_));
+        errno = 0;
+        if (std::fwrite(lines.data(), 1, lines.size(), file_) != lines.size() || std::fflush(file_) != 0 || ::fdatasync(::fileno(file_)) != 0)
+            fail_input({path_}, fmt::format("cannot append answers ({}); the answers before them are kept", os_reason(errno != 0 ? errno : EIO)),
+                       "free space, then the same command again to resume");
         done_ += count;
     }
 
@@ -187,6 +180,11 @@ private:
         const std::size_t keep_bytes = keep == 0 ? 0 : line_ends[keep - 1];
         // Every kept line is checked before anything is cut: a refused resume leaves the file as it was.
         if (keep > 0) {
+            // JsonlFile skips blank lines, but here every line stands for one answered question.
+            for (std::size_t k = 0, start = 0; k < keep; start = line_ends[k++])
+                if (std::string_view(text).substr(start, line_ends[k] - start).find_first_not_of(" \t\r\n") == std::string_view::npos)
+                    fail_input({path_, k + 1}, "blank line among the answers (each line answers one question)",
+                               "the predictions.jsonl clika wrote, or a new --out directory");
             JsonlFile file(path_, std::string_view(text).substr(0, keep_bytes));
             std::size_t i = 0;
             file.for_each([&](const JsonRecord& r) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# kill -9 in the middle of a run (asserted: the process died by the signal with a partial file on disk), run the same
-# command again: the files must equal an uninterrupted run's, byte for byte.
+# kill -9, SIGTERM and SIGINT (Ctrl-C) in the middle of a run (asserted: the process died by the signal with a partial
+# file on disk), run the same command again: the files must equal an uninterrupted run's, byte for byte.
 set -euo pipefail
 CLIKA="$1"; DATA="$2"; WORK="$3"; PLUGINS="$4"
 rm -rf "$WORK"; mkdir -p "$WORK"
@@ -12,7 +12,9 @@ args=(run --data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --th
 "$CLIKA" "${args[@]}" --mode loglik --out "$WORK/whole"
 total=$(cat "$WORK"/whole/*/*/predictions.jsonl | wc -l)
 
+signals=(KILL TERM INT)
 for attempt in 1 2 3; do
+  signal=${signals[attempt - 1]}
   "$CLIKA" "${args[@]}" --mode loglik --out "$WORK/killed" > /dev/null 2>&1 &
   pid=$!
   # Wait until some, but not all, answers are on disk, then kill without warning.
@@ -21,13 +23,13 @@ for attempt in 1 2 3; do
     if (( lines >= 40 * attempt )); then break; fi
     sleep 0.05
   done
-  kill -9 "$pid" 2>/dev/null || true
+  kill -s "$signal" "$pid" 2>/dev/null || true
   status=0
   wait "$pid" 2>/dev/null || status=$?
   on_disk=$(cat "$WORK"/killed/*/*/predictions.jsonl 2>/dev/null | wc -l)
-  echo "attempt $attempt: killed with $on_disk of $total lines on disk (exit status $status)"
-  # The kill must land mid-run, or this test would not test resuming.
-  if (( status != 137 || on_disk == 0 || on_disk >= total )); then
+  echo "attempt $attempt: SIG$signal with $on_disk of $total lines on disk (exit status $status)"
+  # The signal must land mid-run and end the process, or this test would not test resuming.
+  if (( status != 128 + $(kill -l "$signal") || on_disk == 0 || on_disk >= total )); then
     echo "attempt $attempt: the kill did not land mid-run (status $status, $on_disk of $total lines)"; exit 1
   fi
 done

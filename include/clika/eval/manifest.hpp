@@ -27,23 +27,26 @@ struct RunIdentity {
     nlohmann::ordered_json backend;  // open settings that can change the numbers (batch shape, KV size); null: none
 };
 
-// Which data files a multiple-choice run reads (each task's English file too: every language is checked against it),
-// as one digest over their names and SHA-256: a resumed run against changed data is refused before anything is cut.
+// The identity of the data files a run reads: one digest over their names (relative to the data folder) and SHA-256,
+// so a resumed run against changed data is refused before anything is cut.
+[[nodiscard]] inline nlohmann::ordered_json files_identity(const std::filesystem::path& data_dir, std::span<const std::filesystem::path> files) {
+    std::string listing;
+    for (const std::filesystem::path& file : files)
+        listing += fmt::format("{} {}\n", std::filesystem::relative(file, data_dir).generic_string(), sha256_file(file));
+    return {{"files", files.size()}, {"sha256", sha256_text(listing)}};
+}
+
+// What a multiple-choice run reads: each task's file per language, and its English file too (every language is
+// checked against it).
 [[nodiscard]] inline nlohmann::ordered_json data_identity(const std::filesystem::path& data_dir, std::span<const Task> tasks,
                                                           std::span<const Lang> langs) {
-    std::string listing;
-    std::size_t files = 0;
+    std::vector<std::filesystem::path> files;
     for (Task task : tasks) {
-        std::vector<Lang> read{Lang::en};
+        files.push_back(raw_questions_path(data_dir, task, Lang::en));
         for (Lang l : langs)
-            if (l != Lang::en) read.push_back(l);
-        for (Lang lang : read) {
-            const std::filesystem::path file = raw_questions_path(data_dir, task, lang);
-            listing += fmt::format("{} {}\n", std::filesystem::relative(file, data_dir).generic_string(), sha256_file(file));
-            ++files;
-        }
+            if (l != Lang::en) files.push_back(raw_questions_path(data_dir, task, l));
     }
-    return {{"files", files}, {"sha256", sha256_text(listing)}};
+    return files_identity(data_dir, files);
 }
 
 [[nodiscard]] inline nlohmann::ordered_json manifest_head(const RunIdentity& id) {

@@ -64,14 +64,26 @@ public:
         m["langs"] = nlohmann::ordered_json::array();
         if (!questions_.empty())
             for (Lang l : questions_.front().langs) m["langs"].push_back(std::string(code(l)));
+        // What a finished run holds, so that scoring an unfinished one says so.
+        m["questions"] = nlohmann::ordered_json::object();
+        for (const TaskQuestions& tq : questions_)
+            for (std::size_t l = 0; l < tq.langs.size(); ++l) m["questions"][std::string(name(tq.task))][std::string(code(tq.langs[l]))] = tq.by_lang[l].size();
         if (settings_.mode == ScoringMode::letter) m["letter_continuations"] = letter_continuations_json();
+        // Which normalisations the lines' res_norm and res_bytes follow (older runs lack the keys: norm_rule_legacy).
+        if (settings_.mode == ScoringMode::loglik) {
+            m["res_norm"] = std::string(norm_rule_lm_eval);
+            m["res_bytes"] = std::string(bytes_rule_lm_eval);
+        }
         return m;
     }
 
     // Answers every task and language into `run_dir` in chunks of the settings' size (the one the manifest records);
     // returns how many questions were answered now.
     std::size_t answer_all(const std::filesystem::path& run_dir, RunObserver& observer) {
-        return run_sources(sources(run_dir), settings_.chunk, observer);
+        observer_ = &observer;
+        const std::size_t answered = run_sources(sources(run_dir), settings_.chunk, observer);
+        observer_ = nullptr;
+        return answered;
     }
 
     // One source per task and language, in task order; requests are planned when a file is first answered.
@@ -87,7 +99,10 @@ public:
                 auto requests = std::make_shared<std::vector<ScoreRequest>>();
                 s.answer = [this, t, l, requests](std::size_t start, std::size_t end) {
                     const std::vector<Question>& all = questions_[t].by_lang[l];
-                    if (requests->empty()) *requests = engine_.requests(all);
+                    if (requests->empty()) {
+                        *requests = engine_.requests(all);
+                        check_lengths(questions_[t].task, questions_[t].langs[l], all, *requests);
+                    }
                     return answer(t, l, std::span(all).subspan(start, end - start), std::span(*requests).subspan(start, end - start), start);
                 };
                 out.push_back(std::move(s));
@@ -96,6 +111,29 @@ public:
     }
 
 private:
+    // A question longer than the backend's context can never be scored: refused before any of its file is answered,
+    // naming it and the --ctx it needs. One longer than the model's training context is scored, with a warning: the
+    // model extrapolates there.
+    void check_lengths(Task task, Lang lang, std::span<const Question> questions, std::span<const ScoreRequest> requests) {
+        const ModelInfo info = backend_.info();
+        std::size_t longest = 0, longest_at = 0, beyond_training = 0;
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            std::size_t needed = requests[i].context.size();
+            for (const Tokens& c : requests[i].continuations) needed += c.size();
+            if (needed > longest) longest = needed, longest_at = i;
+            if (info.n_ctx_train > 0 && needed > static_cast<std::size_t>(info.n_ctx_train)) ++beyond_training;
+            if (info.n_ctx > 0 && needed > static_cast<std::size_t>(info.n_ctx))
+                throw Error(ErrorKind::bad_input, {},
+                            fmt::format("{} {} question \"{}\" needs {} tokens (prompt and options), more than the backend's context of {}",
+                                        name(task), code(lang), questions[i].uuid, needed, info.n_ctx),
+                            fmt::format("--ctx {} or more (and --batch as large if the plugin says so)", needed));
+        }
+        if (beyond_training > 0 && observer_ != nullptr)
+            observer_->warn(fmt::format("{} {}: {} questions are longer than the {} tokens the model was trained on (longest: \"{}\", {} tokens); "
+                                        "their scores are extrapolation",
+                                        name(task), code(lang), beyond_training, info.n_ctx_train, questions[longest_at].uuid, longest));
+    }
+
     [[nodiscard]] std::string answer(std::size_t t, std::size_t l, std::span<const Question> chunk, std::span<const ScoreRequest> requests,
                                      std::size_t first_id) {
         const ScoreOptions options{.share_prefix = settings_.share_prefix};
@@ -146,6 +184,7 @@ private:
     Engine<B> engine_;
     std::vector<std::vector<LetterSplit>> letter_splits_;  // [task][lang], letter mode
     ScoreStats stats_;
+    RunObserver* observer_ = nullptr;  // while answer_all runs: where warnings go
 };
 
 }  // namespace clika

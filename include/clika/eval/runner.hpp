@@ -41,6 +41,7 @@ public:
     virtual void begin(const ItemSource& /*source*/, std::size_t /*already_done*/) {}
     virtual void advance(std::size_t /*answered*/) {}
     virtual void finish(const ItemSource& /*source*/) {}
+    virtual void warn(const std::string& /*message*/) {}  // something the results' reader should know; the run goes on
 };
 
 // Answers every source in order; returns how many items were answered now (not those found done).

@@ -2,6 +2,7 @@
 // Everything `clika score` reports, computed by one function from per-question tallies: the point estimate uses
 // every question once, each bootstrap resample uses drawn multiplicities, so estimates and intervals cannot disagree.
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -152,6 +153,8 @@ struct Scorecard {
     Metrics point;
     Metrics low;   // lower bound of the bootstrap interval, per metric
     Metrics high;  // upper bound
+    std::vector<Lang> others;           // the languages "others" averages: all eight besides en and zh unless some are absent
+    std::vector<std::string> warnings;  // what makes these numbers not the paper's protocol; every report shows them
 
     [[nodiscard]] bool has(Task t, Lang l) const { return present[static_cast<std::size_t>(t)][index(l)]; }
     [[nodiscard]] const TaskLangCounts& count(Task t, Lang l) const { return counts[static_cast<std::size_t>(t)][index(l)]; }
@@ -219,6 +222,15 @@ inline void tally_patterns(const OutcomePatterns& table, std::span<const std::ui
             c.correct = count_correct(r->correct);
             c.off_format = r->off_format;
         }
+    }
+
+    for (Lang lang : other_langs)
+        if (std::any_of(card.present.begin(), card.present.end(), [&](const auto& row) { return row[index(lang)]; })) card.others.push_back(lang);
+    if (!card.others.empty() && card.others.size() < other_langs.size()) {
+        std::string listed;
+        for (Lang lang : card.others) listed += fmt::format("{}{}", listed.empty() ? "" : ", ", code(lang));
+        card.warnings.push_back(fmt::format("\"others\" is the mean over {} only ({} of the {} languages besides en and zh), not the paper's",
+                                            listed, card.others.size(), other_langs.size()));
     }
 
     std::array<detail::OutcomePatterns, mc_task_count> patterns;

@@ -38,6 +38,9 @@ using Json = nlohmann::ordered_json;
     settings["bootstrap"] = {{"resamples", card.settings.bootstrap_resamples},
                              {"seed", card.settings.seed},
                              {"confidence", card.settings.confidence}};
+    settings["others_languages"] = Json::array();
+    for (Lang lang : card.others) settings["others_languages"].push_back(std::string(code(lang)));
+    out["warnings"] = card.warnings;
 
     auto level_block = [&](Level level, bool ra) {
         Json values, intervals;

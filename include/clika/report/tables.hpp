@@ -59,6 +59,14 @@ namespace clika::report {
         for (std::size_t c = 0; c < column_count; ++c) row.push_back(fixed(card.point.level_en_co(level, c), 4));
         g.rows.push_back(std::move(row));
     }
+    std::vector<std::string> answered{"questions"};
+    for (Lang lang : all_langs) {
+        std::size_t total = 0;
+        for (Task task : multiple_choice_tasks) total += card.count(task, lang).questions;
+        answered.push_back(total == 0 ? "-" : fmt::format("{}", total));
+    }
+    answered.emplace_back("");
+    g.rows.push_back(std::move(answered));
     std::vector<std::string> off{"off-format"};
     for (Lang lang : all_langs) {
         std::size_t n = 0, total = 0;
@@ -102,14 +110,22 @@ namespace clika::report {
     return out;
 }
 
+[[nodiscard]] inline std::string warning_lines(const Scorecard& card, std::string_view bullet) {
+    std::string out;
+    for (const std::string& w : card.warnings) out += fmt::format("{}{}\n", bullet, w);
+    return out;
+}
+
 [[nodiscard]] inline std::string to_table(const Scorecard& card) {
     std::string out = heading(card);
     for (const Grid& g : grids(card)) out += "\n" + render_text(g);
+    if (!card.warnings.empty()) out += "\nWarnings:\n" + warning_lines(card, "  - ");
     return out;
 }
 
 [[nodiscard]] inline std::string to_markdown(const Scorecard& card) {
     std::string out = fmt::format("## clika score: {}\n\nRA reference: {}\n", card.model, card.settings.reference_source);
+    if (!card.warnings.empty()) out += "\n**Warnings:**\n\n" + warning_lines(card, "- ");
     for (const Grid& g : grids(card)) out += "\n" + render_markdown(g);
     return out;
 }
