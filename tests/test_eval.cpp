@@ -190,3 +190,42 @@ TEST_CASE("a multiple-choice run on a fake backend writes the scores the backend
         CHECK(lines[i]["greedy_is_option"] == true);
     }
 }
+
+TEST_CASE("loglik acc_norm divides by the option's code points and acc_bytes by its UTF-8 bytes, as lm-evaluation-harness") {
+    const auto dir = test::scratch_dir("eval-norms");
+    ByteBackend backend;
+    std::vector<Question> qs = questions(3);
+    qs[0].options = {"Москва", "Paris", "東京", "Ñu"};
+    qs[1].options = {"日本語の文", "abc", "ab", "α"};
+    qs[2].options = {"x", "yy", "zzz", "wwww"};
+    TaskQuestions tq{Task::x_geo, {Lang::en}, {qs}};
+    MultipleChoiceRun run(backend, {.mode = ScoringMode::loglik, .chunk = 2}, {tq});
+    const nlohmann::ordered_json manifest = run.manifest({.plugin_name = "fake", .plugin_version = "1", .model = __FILE__});
+    CHECK(manifest["res_norm"] == std::string(norm_rule_lm_eval));
+    CHECK(manifest["res_bytes"] == std::string(bytes_rule_lm_eval));
+    RunObserver quiet;
+    REQUIRE(run.answer_all(dir, quiet) == 3);
+
+    const std::string text = test::read_file(run_predictions_path(dir, Task::x_geo, Lang::en));
+    std::size_t start = 0;
+    for (const Question& q : qs) {
+        const std::size_t end = text.find('\n', start);
+        const nlohmann::json line = nlohmann::json::parse(text.substr(start, end - start));
+        start = end + 1;
+        const std::vector<double> scores = line["scores"], norm = line["scores_norm"], bytes = line["scores_bytes"];
+        REQUIRE(norm.size() == q.options.size());
+        std::size_t best_norm = 0, best_bytes = 0;
+        for (std::size_t k = 0; k < q.options.size(); ++k) {
+            // Python: len("Москва") == 6 and len("Москва".encode("utf-8")) == 12; the " " delimiter is not counted.
+            CHECK(norm[k] == scores[k] / static_cast<double>(code_point_count(q.options[k])));
+            CHECK(bytes[k] == scores[k] / static_cast<double>(q.options[k].size()));
+            if (norm[k] > norm[best_norm]) best_norm = k;
+            if (bytes[k] > bytes[best_bytes]) best_bytes = k;
+        }
+        CHECK(line["res_norm"] == std::string(1, option_letters[best_norm]));
+        CHECK(line["res_bytes"] == std::string(1, option_letters[best_bytes]));
+    }
+    CHECK(code_point_count("Москва") == 6);
+    CHECK(code_point_count("東京") == 2);
+    CHECK(code_point_count("") == 0);
+}

@@ -7,12 +7,14 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
 #include "clika/eval/letter_split.hpp"
+#include "clika/utf8.hpp"
 #include "clika/eval/planner.hpp"
 #include "clika/prompt.hpp"
 #include "clika/question.hpp"
@@ -27,12 +29,20 @@ enum class ScoringMode {
 
 [[nodiscard]] constexpr std::string_view name(ScoringMode mode) noexcept { return mode == ScoringMode::letter ? "letter" : "loglik"; }
 
+// How a loglik run's res_norm and res_bytes are normalised, in the words its run.json records. Runs written before
+// run.json recorded them used norm_rule_legacy for res_norm and had no res_bytes.
+inline constexpr std::string_view norm_rule_lm_eval = "lm-eval acc_norm: log-likelihood / code points of the option";
+inline constexpr std::string_view bytes_rule_lm_eval = "lm-eval acc_bytes: log-likelihood / UTF-8 bytes of the option";
+inline constexpr std::string_view norm_rule_legacy = "log-likelihood / UTF-8 bytes of \" \" + option";
+
 struct QuestionOutcome {
     std::vector<double> scores;       // per option: log p(letter's continuation) or log p(option text)
-    std::vector<double> scores_norm;  // loglik: per byte of the option text (acc_norm)
-    std::vector<int> n_tokens;        // loglik: continuation tokens per option
-    int predicted = -1;               // option index by scores
-    int predicted_norm = -1;          // option index by scores_norm (loglik)
+    std::vector<double> scores_norm;   // loglik: per code point of the option text (lm-evaluation-harness acc_norm)
+    std::vector<double> scores_bytes;  // loglik: per UTF-8 byte of the option text (lm-evaluation-harness acc_bytes)
+    std::vector<int> n_tokens;         // loglik: continuation tokens per option
+    int predicted = -1;                // option index by scores
+    int predicted_norm = -1;           // option index by scores_norm (loglik)
+    int predicted_bytes = -1;          // option index by scores_bytes (loglik)
     Token greedy_next = -1;           // the unrestricted argmax after the prompt
     bool greedy_is_option = true;     // letter: whether greedy decoding produces one of the letters' continuations
 };
@@ -131,10 +141,15 @@ private:
         }
         o.scores = s.logprob;
         o.n_tokens = s.n_tokens;
-        for (std::size_t i = 0; i < q.options.size(); ++i)
-            o.scores_norm.push_back(s.logprob[i] / static_cast<double>(std::max<std::size_t>(1, q.options[i].size() + 1)));
+        // As lm-evaluation-harness divides (lm_eval/api/task.py): by len(choice) and len(choice.encode("utf-8")) of the
+        // option text without the " " delimiter. An empty option (none in CLiKA) counts as length 1, not a division by 0.
+        for (std::size_t i = 0; i < q.options.size(); ++i) {
+            o.scores_norm.push_back(s.logprob[i] / static_cast<double>(std::max<std::size_t>(1, code_point_count(q.options[i]))));
+            o.scores_bytes.push_back(s.logprob[i] / static_cast<double>(std::max<std::size_t>(1, q.options[i].size())));
+        }
         o.predicted = first_argmax(o.scores);
         o.predicted_norm = first_argmax(o.scores_norm);
+        o.predicted_bytes = first_argmax(o.scores_bytes);
         return o;
     }
 
