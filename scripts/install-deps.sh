@@ -6,6 +6,7 @@ packages=(
   build-essential cmake git ca-certificates python3
   libfmt-dev libboost-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   catch2 libbenchmark-dev libssl-dev bc
+  python3-jinja2 python3-yaml   # tests/lm_eval renders the lm-evaluation-harness task YAMLs
   nodejs npm   # npm fetches the pinned llama.cpp source bundle and ONNX Runtime packages
 )
 
