@@ -7,6 +7,7 @@ packages=(
   libfmt-dev libboost-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   catch2 libbenchmark-dev libssl-dev bc
   python3-jinja2 python3-yaml   # tests/lm_eval renders the lm-evaluation-harness task YAMLs
+  pybind11-dev python3-dev      # the Python module (python/), built for and tested with /usr/bin/python3
   nodejs npm   # npm fetches the pinned llama.cpp source bundle and ONNX Runtime packages
 )
 

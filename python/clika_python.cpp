@@ -1,0 +1,167 @@
+// `import clika`: the metrics on plain Python lists, and whole reports as the dicts `clika score --format json`
+// prints. clika::Error becomes clika.Error (a ValueError for bad input, clika.BackendError for backend trouble) with
+// the CLI's message.
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include "clika/core.hpp"
+
+namespace py = pybind11;
+using namespace clika;
+
+namespace {
+
+std::vector<std::uint8_t> outcomes(const std::vector<bool>& correct) { return {correct.begin(), correct.end()}; }
+
+std::vector<Task> tasks_of(const std::optional<std::vector<std::string>>& names) {
+    if (!names) return {multiple_choice_tasks.begin(), multiple_choice_tasks.end()};
+    std::vector<Task> out;
+    for (const std::string& n : *names) {
+        const auto task = parse_task(n);
+        if (!task || *task == Task::fictional) fail_input({}, fmt::format("unknown task \"{}\"", n), "x_copa, x_csqa, x_geo or x_name");
+        out.push_back(*task);
+    }
+    return out;
+}
+
+std::vector<Lang> langs_of(const std::optional<std::vector<std::string>>& codes) {
+    if (!codes) return {all_langs.begin(), all_langs.end()};
+    std::vector<Lang> out;
+    for (const std::string& c : *codes) {
+        const auto lang = parse_lang(c);
+        if (!lang) fail_input({}, fmt::format("unknown language \"{}\"", c), "one of en de fr it pl ru ar he ja zh");
+        out.push_back(*lang);
+    }
+    return out;
+}
+
+ScoreSettings settings_of(std::size_t bootstrap, std::uint64_t seed, double confidence) {
+    if (bootstrap > 1'000'000) fail_input({}, fmt::format("bootstrap={} is more than 1000000", bootstrap));
+    if (!(confidence >= 0.5 && confidence <= 0.9999)) fail_input({}, fmt::format("confidence={} is outside 0.5..0.9999", confidence));
+    ScoreSettings s;
+    s.bootstrap_resamples = bootstrap;
+    s.seed = seed;
+    s.confidence = confidence;
+    return s;
+}
+
+// The report as Python objects, through Python's json: exactly what `--format json` prints (NaN-free, nulls as None).
+py::object to_python(const nlohmann::ordered_json& report) { return py::module_::import("json").attr("loads")(report.dump()); }
+
+py::object none_if_nan(double v) { return std::isfinite(v) ? py::object(py::float_(v)) : py::object(py::none()); }
+
+}  // namespace
+
+PYBIND11_MODULE(clika, m) {
+    m.doc() = "clika: the CLiKA benchmark's metrics (RA, en-CO, XRR) and clika's reports, from Python";
+    m.attr("__version__") = std::string(version);
+
+    static py::exception<Error> error(m, "Error", PyExc_ValueError);
+    static py::exception<Error> backend_error(m, "BackendError", error.ptr());
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::backend) backend_error(e.what());
+            else error(e.what());
+        }
+    });
+
+    m.def("rescaled_accuracy", &rescaled_accuracy, py::arg("accuracy"), py::arg("chance"), py::arg("reference"),
+          "RA = max(0, (accuracy - chance) / (reference - chance)); all three on the same scale, the result a fraction");
+    m.def(
+        "en_co",
+        [](const std::vector<bool>& english, const std::vector<bool>& other) {
+            if (english.size() != other.size())
+                fail_input({}, fmt::format("english has {} questions and other {}", english.size(), other.size()), "the same questions in the same order");
+            return none_if_nan(en_consistency(outcomes(english), outcomes(other)));
+        },
+        py::arg("english"), py::arg("other"),
+        "en-CO(X): of the questions correct in X, the share also correct in English (None when X has none correct)");
+    m.def(
+        "xrr",
+        [](const std::vector<bool>& english, const std::vector<bool>& other, double chance) {
+            if (english.size() != other.size())
+                fail_input({}, fmt::format("english has {} facts and other {}", english.size(), other.size()), "the same facts in the same order");
+            return none_if_nan(cross_retrieval_ratio(outcomes(english), outcomes(other), chance));
+        },
+        py::arg("english"), py::arg("other"), py::arg("chance") = 0.05,
+        "XRR_X = max(0, (c(en and X) / c(en) - chance) / (1 - chance)) over type-1 facts (None when none is correct in English)");
+    m.def(
+        "bootstrap_ci",
+        [](const std::vector<double>& values, std::size_t resamples, double confidence, std::uint64_t seed) {
+            if (values.empty()) fail_input({}, "no values to resample");
+            (void)settings_of(resamples, seed, confidence);
+            std::vector<std::uint32_t> item(values.size());
+            for (std::size_t i = 0; i < item.size(); ++i) item[i] = static_cast<std::uint32_t>(i);
+            std::vector<std::uint32_t> counts(values.size());
+            std::vector<double> means(resamples);
+            for (std::size_t b = 0; b < resamples; ++b) {
+                SplitMix64 rng(resample_seed(seed, b, 0));
+                draw_pattern_counts(rng, item, counts);
+                double sum = 0;
+                for (std::size_t i = 0; i < values.size(); ++i) sum += counts[i] * values[i];
+                means[b] = sum / static_cast<double>(values.size());
+            }
+            const Interval ci = percentile_interval(means, confidence);
+            return py::make_tuple(none_if_nan(ci.low), none_if_nan(ci.high));
+        },
+        py::arg("values"), py::arg("resamples") = 1000, py::arg("confidence") = 0.95, py::arg("seed") = ScoreSettings{}.seed,
+        "Percentile bootstrap interval (low, high) of the mean of per-item values (e.g. 0/1 correctness), with clika's "
+        "seeded resampler: the same numbers on every platform");
+
+    m.def(
+        "score_published",
+        [](const std::filesystem::path& data, const std::string& model, std::optional<std::vector<std::string>> tasks,
+           std::optional<std::vector<std::string>> langs, std::size_t bootstrap, std::uint64_t seed, double confidence) {
+            const std::vector<Task> t = tasks_of(tasks);
+            const std::vector<Lang> l = langs_of(langs);
+            Scorecard card;
+            {
+                py::gil_scoped_release unlocked;
+                card = score_published(data, model, settings_of(bootstrap, seed, confidence), t, l);
+            }
+            return to_python(report::to_json(card));
+        },
+        py::arg("data"), py::arg("model"), py::arg("tasks") = py::none(), py::arg("langs") = py::none(), py::arg("bootstrap") = 1000,
+        py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
+        "The report of a published model's predictions in the CLiKA data folder, as `clika score --data D --model M --format json`");
+    m.def(
+        "score_run",
+        [](const std::filesystem::path& run_dir, std::optional<std::vector<std::string>> tasks, std::optional<std::vector<std::string>> langs,
+           std::size_t bootstrap, std::uint64_t seed, double confidence) -> py::object {
+            const std::vector<Lang> l = langs_of(langs);
+            const ScoreSettings s = settings_of(bootstrap, seed, confidence);
+            if (has_fictional_run(run_dir)) {
+                ConductivitySettings cs;
+                cs.bootstrap_resamples = s.bootstrap_resamples;
+                cs.seed = s.seed;
+                cs.confidence = s.confidence;
+                std::vector<ConductivityCard> cards;
+                {
+                    py::gil_scoped_release unlocked;
+                    cards = score_fictional_run(run_dir, cs, l);
+                }
+                return to_python(report::conductivity_json(cards));
+            }
+            const std::vector<Task> t = tasks_of(tasks);
+            Scorecard card;
+            {
+                py::gil_scoped_release unlocked;
+                card = score_run(run_dir, s, t, l);
+            }
+            return to_python(report::to_json(card));
+        },
+        py::arg("run_dir"), py::arg("tasks") = py::none(), py::arg("langs") = py::none(), py::arg("bootstrap") = 1000,
+        py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
+        "The report of a `clika run` directory, as `clika score --run DIR --format json` (a fictional run: its Conductivity report)");
+}
