@@ -1,5 +1,5 @@
 #pragma once
-// The little UTF-8 the core needs: Python's str.strip() whitespace at the front of a string.
+// The little UTF-8 the core needs: Python's str.strip() whitespace at the front of a string, and len().
 
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +36,13 @@ namespace clika {
         text.remove_prefix(len);
     }
     return text;
+}
+
+// Python's len() of valid UTF-8 text: its code points.
+[[nodiscard]] constexpr std::size_t code_point_count(std::string_view text) noexcept {
+    std::size_t n = 0;
+    for (char c : text) n += (static_cast<std::uint8_t>(c) & 0xC0) != 0x80 ? 1 : 0;
+    return n;
 }
 
 }  // namespace clika
