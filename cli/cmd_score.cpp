@@ -1,14 +1,15 @@
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "clika/lm_eval_score.hpp"
 #include "clika/metrics/scorecard.hpp"
 #include "clika/predictions.hpp"
 #include "clika/report/csv.hpp"
+#include "clika/report/families.hpp"
 #include "clika/report/json.hpp"
 #include "clika/report/tables.hpp"
 #include "clika/run_files.hpp"
@@ -26,6 +27,10 @@ struct ScoreOptions {
     std::string data;
     std::string model;
     std::string run;
+    std::string lm_eval_samples;
+    std::string task_map;
+    std::string metric = "acc";
+    std::vector<std::string> pivots{"en"};
     std::string format = "table";
     std::string reference;
     std::string out;
@@ -36,8 +41,36 @@ struct ScoreOptions {
     double confidence = 0.95;
 };
 
+template <class Card>
+std::string render(const Card& card, const std::string& format) {
+    if (format == "json") return report::to_json(card).dump(2) + "\n";
+    if (format == "csv") return report::to_csv(card);
+    if (format == "md") return report::to_markdown(card);
+    return report::to_table(card);
+}
+
+// Warnings are in every report; on standard error too where the report is not a table on the terminal.
+void print_warnings(const std::vector<std::string>& warnings, const ScoreOptions& o) {
+    if (o.format != "table" || !o.out.empty())
+        for (const std::string& w : warnings) fmt::print(stderr, "clika score: warning: {}\n", w);
+}
+
 void run_score(const ScoreOptions& o) {
-    if (o.model.empty() == o.run.empty()) fail_input({}, "give exactly one of --model STEM and --run RUN_DIR");
+    if ((o.model.empty() ? 0 : 1) + (o.run.empty() ? 0 : 1) + (o.lm_eval_samples.empty() ? 0 : 1) != 1)
+        fail_input({}, "give exactly one of --model STEM, --run RUN_DIR and --lm-eval-samples DIR");
+    if (!o.lm_eval_samples.empty()) {
+        LmEvalSettings settings;
+        settings.metric = o.metric == "acc_norm" ? LmEvalMetric::acc_norm : LmEvalMetric::acc;
+        settings.task_map = o.task_map;
+        settings.scoring.pivots = o.pivots;
+        settings.scoring.bootstrap_resamples = o.bootstrap;
+        settings.scoring.seed = o.seed;
+        settings.scoring.confidence = o.confidence;
+        const FamilyScorecard card = score_lm_eval(o.lm_eval_samples, settings);
+        print_warnings(card.warnings, o);
+        write_output(render(card, o.format), o.out);
+        return;
+    }
     // A run of --tasks fictional: the Conductivity report (cli/fictional_score.cpp).
     if (score_conductivity_run({.run = o.run, .format = o.format, .out = o.out, .langs = o.langs, .bootstrap = o.bootstrap, .seed = o.seed,
                                 .confidence = o.confidence}))
@@ -56,16 +89,8 @@ void run_score(const ScoreOptions& o) {
     }
 
     const Scorecard card = o.model.empty() ? score_run(o.run, settings, tasks, langs) : score_published(data_dir_or_env(o.data), o.model, settings, tasks, langs);
-    if (o.format != "table" || !o.out.empty())
-        for (const std::string& w : card.warnings) fmt::print(stderr, "clika score: warning: {}\n", w);
-
-    std::string text;
-    if (o.format == "json") text = report::to_json(card).dump(2) + "\n";
-    else if (o.format == "csv") text = report::to_csv(card);
-    else if (o.format == "md") text = report::to_markdown(card);
-    else text = report::to_table(card);
-
-    write_output(text, o.out);
+    print_warnings(card.warnings, o);
+    write_output(render(card, o.format), o.out);
 }
 
 }  // namespace
@@ -78,11 +103,26 @@ void add_score_command(CLI::App& app) {
         "  clika score --data ../shared/clika-data --model llama_13b          # the paper's Tables 5-7 for LLaMA-13B\n"
         "  clika score --data DIR --model vicuna_13b_v1.5 --format json\n"
         "  clika score --run runs/tiny --format md                           # a run written by `clika run`\n"
+        "  clika score --lm-eval-samples out/ --format json                  # `lm_eval --log_samples --output_path out/`\n"
+        "  clika score --lm-eval-samples out/ --pivot en,it                  # xcopa has no English: measure it against Italian\n"
         "\nRA = max(0, (acc - chance) / (ref - chance)) per task; a level's RA is the mean of its two tasks x 100.\n"
-        "en-CO(X) = share of questions correct in X that are also correct in English (Factual level, mean of tasks).");
+        "en-CO(X) = share of questions correct in X that are also correct in English (Factual level, mean of tasks).\n"
+        "RankC(X) = mean over questions of sum_j w_j |top_j(X) & top_j(en)| / j, w = softmax(N..1): how alike X and English\n"
+        "rank the options (needs option scores: `clika run` outputs and lm-eval samples).\n"
+        "lm-eval samples: families xcopa, xstorycloze, xwinograd, belebele, global_mmlu and clika_<task>_<lang>; languages\n"
+        "matched by doc_id, consistency only for parallel families; RA against 100% (paper references for CLiKA tasks).");
     cmd->add_option("--data", o->data, "CLiKA data folder (default: $CLIKA_DATA)");
     cmd->add_option("--model", o->model, "published predictions to score: llama_13b, bloomz_7b1_mt, vicuna_13b_v1.5, chatgpt, ...");
     cmd->add_option("--run", o->run, "a run directory written by `clika run`");
+    cmd->add_option("--lm-eval-samples", o->lm_eval_samples,
+                    "a folder of lm-evaluation-harness samples_<task>_<date>.jsonl files (`lm_eval --log_samples`), searched recursively");
+    cmd->add_option("--task-map", o->task_map, "lm-eval samples: JSON {\"my_task_de\": [\"my_family\", \"de\"]} for tasks clika does not know");
+    cmd->add_option("--metric", o->metric, "lm-eval samples: the per-sample metric that decides correct")
+        ->check(CLI::IsMember({"acc", "acc_norm"}))
+        ->capture_default_str();
+    cmd->add_option("--pivot", o->pivots, "lm-eval samples: consistency is measured against the first of these languages a family has")
+        ->delimiter(',')
+        ->capture_default_str();
     cmd->add_option("--format", o->format, "table, json, csv or md")->check(CLI::IsMember({"table", "json", "csv", "md"}))->capture_default_str();
     cmd->add_option("--reference", o->reference, "take RA references from this model's English accuracy instead of the paper's");
     cmd->add_option("--tasks", o->tasks, "only these tasks (default: all four)")->delimiter(',');

@@ -102,6 +102,28 @@ private:
     std::size_t line_;
 };
 
+// The first key that appears twice in one object anywhere inside `value`. Python's json keeps the last of two equal
+// keys and simdjson the first: callers refuse such input rather than disagree with Python.
+[[nodiscard]] inline std::optional<std::string_view> json_duplicate_key(simdjson::dom::element value) {
+    // Copies of the views first: value_unsafe() on a temporary result returns a reference into it.
+    if (value.is_array()) {
+        const simdjson::dom::array items = value.get_array().value_unsafe();
+        for (simdjson::dom::element item : items)
+            if (auto key = json_duplicate_key(item)) return key;
+        return std::nullopt;
+    }
+    if (!value.is_object()) return std::nullopt;
+    const simdjson::dom::object object = value.get_object().value_unsafe();
+    std::vector<std::string_view> keys;
+    for (auto field : object) {
+        keys.push_back(field.key);
+        if (auto key = json_duplicate_key(field.value)) return key;
+    }
+    std::sort(keys.begin(), keys.end());
+    if (auto at = std::adjacent_find(keys.begin(), keys.end()); at != keys.end()) return *at;
+    return std::nullopt;
+}
+
 class JsonlFile {
 public:
     explicit JsonlFile(std::filesystem::path path) : path_(std::move(path)) {
@@ -138,33 +160,13 @@ public:
             simdjson::dom::element root = parsed.value_unsafe();
             if (!root.is_object()) fail_input({path_, line}, fmt::format("is {}", JsonRecord::type_name(root)), "a JSON object");
             // Python's json keeps the last of two equal keys and simdjson the first: refuse rather than disagree.
-            if (const auto key = duplicate_key(root))
+            if (const auto key = json_duplicate_key(root))
                 fail_input({path_, line, std::string(*key)}, "appears twice in one object", "every key once per object");
             visit(JsonRecord{root, path_, line});
         }
     }
 
 private:
-    static std::optional<std::string_view> duplicate_key(simdjson::dom::element value) {
-        // Copies of the views first: value_unsafe() on a temporary result returns a reference into it.
-        if (value.is_array()) {
-            const simdjson::dom::array items = value.get_array().value_unsafe();
-            for (simdjson::dom::element item : items)
-                if (auto key = duplicate_key(item)) return key;
-            return std::nullopt;
-        }
-        if (!value.is_object()) return std::nullopt;
-        const simdjson::dom::object object = value.get_object().value_unsafe();
-        std::vector<std::string_view> keys;
-        for (auto field : object) {
-            keys.push_back(field.key);
-            if (auto key = duplicate_key(field.value)) return key;
-        }
-        std::sort(keys.begin(), keys.end());
-        if (auto at = std::adjacent_find(keys.begin(), keys.end()); at != keys.end()) return *at;
-        return std::nullopt;
-    }
-
     static std::string describe(simdjson::error_code error) {
         switch (error) {
             case simdjson::UTF8_ERROR: return "invalid UTF-8";

@@ -36,25 +36,27 @@ namespace clika {
     return option_letters.substr(0, option_count).find(first) == std::string_view::npos ? 0 : first;
 }
 
-// A clika run line carries the scores its `res` was decided from (first argmax); an edited `res` that contradicts them
-// would be scored silently.
-inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted, std::size_t option_count) {
-    const simdjson::dom::array scores = r.array("scores");
-    std::size_t index = 0, best = 0;
-    double best_value = 0;
-    for (simdjson::dom::element e : scores) {
+// A clika run line's scores: one number per option, in option order.
+[[nodiscard]] inline std::vector<double> option_scores_of(const JsonRecord& r, std::size_t option_count) {
+    std::vector<double> out;
+    for (simdjson::dom::element e : r.array("scores")) {
         const auto value = e.get_double();
         if (value.error() != simdjson::SUCCESS)
-            r.fail(fmt::format("scores[{}]", index), fmt::format("is {}", JsonRecord::type_name(e)), "a number: one log-probability per option");
-        if (index == 0 || value.value_unsafe() > best_value) {
-            best_value = value.value_unsafe();
-            best = index;
-        }
-        ++index;
+            r.fail(fmt::format("scores[{}]", out.size()), fmt::format("is {}", JsonRecord::type_name(e)), "a number: one log-probability per option");
+        out.push_back(value.value_unsafe());
     }
-    if (index == 0) return;
-    if (index != option_count)
-        r.fail("scores", fmt::format("has {} scores", index), fmt::format("one log-probability per option: {}", option_count));
+    if (out.size() != option_count)
+        r.fail("scores", fmt::format("holds {} scores for {} options", out.size(), option_count), "one log-probability per option");
+    return out;
+}
+
+// A clika run line carries the scores its `res` was decided from (first argmax); an edited `res` that contradicts them
+// would be scored silently.
+inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted, std::span<const double> scores) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < scores.size(); ++i)
+        if (scores[i] > scores[best]) best = i;
+    if (scores.empty()) return;
     const char expected = option_letters[best];
     if (predicted != expected)
         r.fail("res", fmt::format("\"{}\" contradicts the line's scores, whose first maximum is option {}", r.string("res"), expected),
@@ -71,7 +73,10 @@ inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted, st
     file.for_each([&](const JsonRecord& r) {
         char gold = option_letters[static_cast<std::size_t>(detail::letter_label(r, "label", r.string("label"), options))];
         char predicted = predicted_letter(r.string("res"), options);
-        if (r.has("scores")) check_res_agrees_with_scores(r, predicted, options);
+        if (r.has("scores")) {
+            out.option_scores.push_back(option_scores_of(r, options));
+            check_res_agrees_with_scores(r, predicted, out.option_scores.back());
+        }
         out.uuids.push_back(r.id_text("uuid"));
         seen.insert(r, "uuid", out.uuids.back());
         out.gold.push_back(gold);
@@ -82,6 +87,8 @@ inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted, st
         out.off_format += off_format ? 1 : 0;
     });
     if (out.uuids.empty()) fail_input({path}, "no predictions in file", "one JSON line per question");
+    // Option scores count only when every question has them (RankC compares whole rankings per question).
+    if (out.option_scores.size() != out.uuids.size()) out.option_scores.clear();
     return out;
 }
 

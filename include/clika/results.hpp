@@ -25,6 +25,8 @@ struct LangResults {
     std::vector<std::uint8_t> correct;  // 0 or 1, one per question
     std::vector<char> predicted;        // option letter, or 0 when the answer named none
     std::vector<char> gold;
+    // Per question, one score per option in option order (clika runs); empty when the source has none.
+    std::vector<std::vector<double>> option_scores;
     // Answers that named no option: an empty or non-letter `res`, or (clika runs) an unrestricted next token that was
     // not an option letter.
     std::size_t off_format = 0;
@@ -55,6 +57,7 @@ struct AlignedTask {
     Task task{};
     std::size_t question_count = 0;
     std::array<std::optional<std::vector<std::uint8_t>>, lang_count> correct;
+    std::array<std::optional<std::vector<std::vector<double>>>, lang_count> option_scores;  // where the source has them
 };
 
 [[nodiscard]] inline AlignedTask align(const ResultSet& results, Task task) {
@@ -66,6 +69,7 @@ struct AlignedTask {
         position.reserve(english->uuids.size());
         for (std::size_t i = 0; i < english->uuids.size(); ++i) position.emplace(english->uuids[i], i);
         out.correct[index(Lang::en)] = english->correct;
+        if (!english->option_scores.empty()) out.option_scores[index(Lang::en)] = english->option_scores;
     }
     for (Lang lang : all_langs) {
         if (lang == Lang::en) continue;
@@ -73,7 +77,11 @@ struct AlignedTask {
         if (!other) continue;
         if (!english) {
             if (out.question_count == 0) out.question_count = other->uuids.size();
-            if (other->uuids.size() == out.question_count) { out.correct[index(lang)] = other->correct; continue; }
+            if (other->uuids.size() == out.question_count) {
+                out.correct[index(lang)] = other->correct;
+                if (!other->option_scores.empty()) out.option_scores[index(lang)] = other->option_scores;
+                continue;
+            }
             fail_input({other->source}, fmt::format("has {} questions, another language has {}", other->uuids.size(), out.question_count),
                        "the same question count in every language");
         }
@@ -82,14 +90,17 @@ struct AlignedTask {
                                                     english->source.string(), english->uuids.size()),
                        "the same question count in every language");
         std::vector<std::uint8_t> ordered(out.question_count, 0);
+        std::vector<std::vector<double>> ordered_scores(other->option_scores.empty() ? 0 : out.question_count);
         for (std::size_t i = 0; i < other->uuids.size(); ++i) {
             auto at = position.find(other->uuids[i]);
             if (at == position.end())
                 fail_input({other->source, i + 1, "uuid"}, fmt::format("question \"{}\" is not among English's questions", other->uuids[i]),
                            fmt::format("a uuid of {}", english->source.string()));
             ordered[at->second] = other->correct[i];
+            if (!ordered_scores.empty()) ordered_scores[at->second] = other->option_scores[i];
         }
         out.correct[index(lang)] = std::move(ordered);
+        if (!ordered_scores.empty()) out.option_scores[index(lang)] = std::move(ordered_scores);
     }
     return out;
 }

@@ -47,6 +47,13 @@ inline void draw_pattern_counts(SplitMix64& rng, std::span<const std::uint32_t> 
     for (std::size_t i = 0; i < n; ++i) ++counts[group_of_item[rng.below(n)]];
 }
 
+// The same draws as draw_pattern_counts, kept per item: counts[i] = how many draws fell on item i.
+inline void draw_item_counts(SplitMix64& rng, std::vector<std::uint32_t>& counts) {
+    std::fill(counts.begin(), counts.end(), 0u);
+    const std::size_t n = counts.size();
+    for (std::size_t i = 0; i < n; ++i) ++counts[rng.below(n)];
+}
+
 struct Interval {
     double low = not_a_number;
     double high = not_a_number;

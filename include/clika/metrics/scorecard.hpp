@@ -13,6 +13,7 @@
 #include "clika/language.hpp"
 #include "clika/metrics/accuracy.hpp"
 #include "clika/metrics/bootstrap.hpp"
+#include "clika/metrics/rank_consistency.hpp"
 #include "clika/metrics/rescaled_accuracy.hpp"
 #include "clika/parallel.hpp"
 #include "clika/results.hpp"
@@ -45,19 +46,22 @@ struct ScoreSettings {
 // A flat vector of every reported number; NaN where a task or language is absent.
 class Metrics {
 public:
-    static constexpr std::size_t size = 3 * mc_task_count * lang_count + 2 * level_count * column_count;
+    static constexpr std::size_t task_measures = 4;  // accuracy, RA, en-CO, RankC
+    static constexpr std::size_t size = task_measures * mc_task_count * lang_count + 2 * level_count * column_count;
 
     Metrics() { values_.fill(not_a_number); }
 
     double& accuracy(Task t, Lang l) { return values_[task_slot(0, t, l)]; }
     double& rescaled(Task t, Lang l) { return values_[task_slot(1, t, l)]; }
     double& en_co(Task t, Lang l) { return values_[task_slot(2, t, l)]; }
+    double& rank_c(Task t, Lang l) { return values_[task_slot(3, t, l)]; }
     double& level_ra(Level v, std::size_t column) { return values_[level_slot(0, v, column)]; }
     double& level_en_co(Level v, std::size_t column) { return values_[level_slot(1, v, column)]; }
 
     [[nodiscard]] double accuracy(Task t, Lang l) const { return values_[task_slot(0, t, l)]; }
     [[nodiscard]] double rescaled(Task t, Lang l) const { return values_[task_slot(1, t, l)]; }
     [[nodiscard]] double en_co(Task t, Lang l) const { return values_[task_slot(2, t, l)]; }
+    [[nodiscard]] double rank_c(Task t, Lang l) const { return values_[task_slot(3, t, l)]; }
     [[nodiscard]] double level_ra(Level v, std::size_t column) const { return values_[level_slot(0, v, column)]; }
     [[nodiscard]] double level_en_co(Level v, std::size_t column) const { return values_[level_slot(1, v, column)]; }
 
@@ -69,17 +73,23 @@ private:
         return (measure * mc_task_count + static_cast<std::size_t>(t)) * lang_count + index(l);
     }
     static constexpr std::size_t level_slot(std::size_t measure, Level v, std::size_t column) {
-        return 3 * mc_task_count * lang_count + (measure * level_count + static_cast<std::size_t>(v)) * column_count + column;
+        return task_measures * mc_task_count * lang_count + (measure * level_count + static_cast<std::size_t>(v)) * column_count + column;
     }
 
     std::array<double, size> values_;
 };
 
-// Weighted counts of one task: total weight, weighted correct per language, weighted correct in English and X.
+// Weighted counts of one task: total weight, weighted correct per language, weighted correct in English and X, and the
+// weighted sum of RankC_q against English (NaN where a language has no option scores).
 struct TaskTally {
     double questions = 0;
     std::array<double, lang_count> correct{};
     std::array<double, lang_count> correct_with_english{};
+    std::array<double, lang_count> rank_c_sum = [] {
+        std::array<double, lang_count> nan{};
+        nan.fill(not_a_number);
+        return nan;
+    }();
 };
 
 struct Tallies {
@@ -116,6 +126,7 @@ using Presence = std::array<std::array<bool, lang_count>, mc_task_count>;
             m.rescaled(task, lang) = rescaled_accuracy(acc, chance, reference);
             if (lang != Lang::en && present[t][index(Lang::en)] && tally.correct[l] > 0)
                 m.en_co(task, lang) = tally.correct_with_english[l] / tally.correct[l];
+            if (std::isfinite(tally.rank_c_sum[l])) m.rank_c(task, lang) = tally.rank_c_sum[l] / tally.questions;
         }
     }
     for (Level level : scored_levels) {
@@ -203,6 +214,38 @@ inline void tally_patterns(const OutcomePatterns& table, std::span<const std::ui
     }
 }
 
+// RankC_q against English per question (English order), per language; empty where either side lacks option scores.
+using RankValues = std::array<std::vector<double>, lang_count>;
+
+[[nodiscard]] inline RankValues rank_values_against_english(const AlignedTask& aligned) {
+    RankValues out;
+    const auto& english = aligned.option_scores[index(Lang::en)];
+    if (!english) return out;
+    for (Lang lang : all_langs) {
+        const auto& other = aligned.option_scores[index(lang)];
+        if (lang == Lang::en || !other) continue;
+        out[index(lang)].resize(aligned.question_count);
+        for (std::size_t i = 0; i < aligned.question_count; ++i) out[index(lang)][i] = question_rank_consistency((*other)[i], (*english)[i]);
+    }
+    return out;
+}
+
+[[nodiscard]] inline bool has_any(const RankValues& values) {
+    for (const auto& v : values)
+        if (!v.empty()) return true;
+    return false;
+}
+
+// Weighted RankC sums; `counts` is per question, or empty for every question once.
+inline void tally_rank_values(const RankValues& values, std::span<const std::uint32_t> counts, TaskTally& out) {
+    for (std::size_t l = 0; l < lang_count; ++l) {
+        if (values[l].empty()) continue;
+        double sum = 0;
+        for (std::size_t i = 0; i < values[l].size(); ++i) sum += (counts.empty() ? 1.0 : counts[i]) * values[l][i];
+        out.rank_c_sum[l] = sum;
+    }
+}
+
 }  // namespace detail
 
 [[nodiscard]] inline Scorecard score(const ResultSet& results, const ScoreSettings& settings = {}) {
@@ -234,12 +277,15 @@ inline void tally_patterns(const OutcomePatterns& table, std::span<const std::ui
     }
 
     std::array<detail::OutcomePatterns, mc_task_count> patterns;
+    std::array<detail::RankValues, mc_task_count> rank_values;
     Tallies unit;
     for (std::size_t t = 0; t < mc_task_count; ++t) {
         patterns[t] = detail::outcome_patterns(aligned[t]);
+        rank_values[t] = detail::rank_values_against_english(aligned[t]);
         std::vector<std::uint32_t> every_question_once(patterns[t].patterns.size(), 0u);
         for (std::uint32_t p : patterns[t].of_question) ++every_question_once[p];
         detail::tally_patterns(patterns[t], every_question_once, unit.task[t]);
+        detail::tally_rank_values(rank_values[t], {}, unit.task[t]);
     }
     card.point = evaluate(unit, card.present, settings);
 
@@ -247,14 +293,25 @@ inline void tally_patterns(const OutcomePatterns& table, std::span<const std::ui
     if (resamples == 0) return card;
     std::vector<Metrics> samples(resamples);
     auto work = [&](std::size_t begin, std::size_t end) {
-        std::array<std::vector<std::uint32_t>, mc_task_count> drawn;
-        for (std::size_t t = 0; t < mc_task_count; ++t) drawn[t].resize(patterns[t].patterns.size());
+        std::array<std::vector<std::uint32_t>, mc_task_count> drawn, per_question;
+        for (std::size_t t = 0; t < mc_task_count; ++t) {
+            drawn[t].resize(patterns[t].patterns.size());
+            if (detail::has_any(rank_values[t])) per_question[t].resize(aligned[t].question_count);
+        }
         Tallies tallies;
         for (std::size_t b = begin; b < end; ++b) {
             for (std::size_t t = 0; t < mc_task_count; ++t) {
                 SplitMix64 rng(resample_seed(settings.seed, b, t));
-                draw_pattern_counts(rng, patterns[t].of_question, drawn[t]);
+                if (per_question[t].empty()) {
+                    draw_pattern_counts(rng, patterns[t].of_question, drawn[t]);
+                } else {
+                    // The same draws, kept per question for RankC, then folded into patterns for the rest.
+                    draw_item_counts(rng, per_question[t]);
+                    std::fill(drawn[t].begin(), drawn[t].end(), 0u);
+                    for (std::size_t i = 0; i < per_question[t].size(); ++i) drawn[t][patterns[t].of_question[i]] += per_question[t][i];
+                }
                 detail::tally_patterns(patterns[t], drawn[t], tallies.task[t]);
+                detail::tally_rank_values(rank_values[t], per_question[t], tallies.task[t]);
             }
             samples[b] = evaluate(tallies, card.present, settings);
         }

@@ -33,6 +33,7 @@ namespace clika::report {
             row("ra", name(task), l, card.point.rescaled(task, lang) * 100.0, card.low.rescaled(task, lang) * 100.0,
                 card.high.rescaled(task, lang) * 100.0);
             row("en_co", name(task), l, card.point.en_co(task, lang), card.low.en_co(task, lang), card.high.en_co(task, lang));
+            row("rank_c", name(task), l, card.point.rank_c(task, lang), card.low.rank_c(task, lang), card.high.rank_c(task, lang));
         }
     return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Machine-readable scorecard: levels.<level>.ra.<lang|others> (0-100), consistency.en_co.<lang|others> (fraction,
-// Factual level as in the paper), tasks.<task>.<lang>.accuracy (fraction); "_ci" siblings hold [low, high].
+// Factual level as in the paper), tasks.<task>.<lang>.{accuracy, ra, en_co, rank_c} (fractions; ra 0-100; rank_c
+// against English, only where option scores exist); "_ci" siblings hold [low, high].
 
 #include <cmath>
 #include <string>
@@ -90,6 +91,11 @@ using Json = nlohmann::ordered_json;
             if (lang != Lang::en) {
                 cell["en_co"] = number(card.point.en_co(task, lang));
                 cell["en_co_ci"] = pair(card.low.en_co(task, lang), card.high.en_co(task, lang));
+                // RankC needs option scores (clika runs); published predictions have none.
+                if (std::isfinite(card.point.rank_c(task, lang))) {
+                    cell["rank_c"] = number(card.point.rank_c(task, lang));
+                    cell["rank_c_ci"] = pair(card.low.rank_c(task, lang), card.high.rank_c(task, lang));
+                }
             }
             out["tasks"][std::string(name(task))][std::string(code(lang))] = std::move(cell);
         }

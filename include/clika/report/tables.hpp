@@ -2,6 +2,7 @@
 // The paper's tables (levels × en / zh / others) and the per-language detail behind them.
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,32 @@ namespace clika::report {
     return g;
 }
 
+// RankC against English per task, with its interval; only for predictions that carry option scores.
+[[nodiscard]] inline std::optional<Grid> rank_c_grid(const Scorecard& card) {
+    Grid g{card.settings.bootstrap_resamples > 0
+               ? fmt::format("RankC against en (rank agreement of option scores; {:g}% bootstrap interval)", card.settings.confidence * 100.0)
+               : std::string("RankC against en (rank agreement of option scores)"),
+           {""}, {}};
+    for (Lang lang : all_langs)
+        if (lang != Lang::en) g.header.emplace_back(code(lang));
+    for (Task task : multiple_choice_tasks) {
+        std::vector<std::string> row{std::string(name(task))};
+        bool any = false;
+        for (Lang lang : all_langs) {
+            if (lang == Lang::en) continue;
+            const double v = card.point.rank_c(task, lang);
+            any = any || std::isfinite(v);
+            std::string cell = fixed(v, 4);
+            if (std::isfinite(v) && card.settings.bootstrap_resamples > 0)
+                cell += " " + interval(card.low.rank_c(task, lang), card.high.rank_c(task, lang), 3);
+            row.push_back(std::move(cell));
+        }
+        if (any) g.rows.push_back(std::move(row));
+    }
+    if (g.rows.empty()) return std::nullopt;
+    return g;
+}
+
 [[nodiscard]] inline std::string heading(const Scorecard& card) {
     std::string refs;
     for (Task task : multiple_choice_tasks)
@@ -107,6 +134,7 @@ namespace clika::report {
 [[nodiscard]] inline std::vector<Grid> grids(const Scorecard& card) {
     std::vector<Grid> out{summary_grid(card), detail_grid(card)};
     if (card.settings.bootstrap_resamples > 0) out.push_back(interval_grid(card));
+    if (auto rank = rank_c_grid(card)) out.push_back(std::move(*rank));
     return out;
 }
 
