@@ -77,6 +77,9 @@ inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted, st
             out.option_scores.push_back(option_scores_of(r, options));
             check_res_agrees_with_scores(r, predicted, out.option_scores.back());
         }
+        // loglik runs: the normalised decisions, scored as lm-evaluation-harness's acc_norm and acc_bytes.
+        if (r.has("res_norm")) out.correct_norm.push_back(predicted_letter(r.string("res_norm"), options) == gold ? 1 : 0);
+        if (r.has("res_bytes")) out.correct_bytes.push_back(predicted_letter(r.string("res_bytes"), options) == gold ? 1 : 0);
         out.uuids.push_back(r.id_text("uuid"));
         seen.insert(r, "uuid", out.uuids.back());
         out.gold.push_back(gold);
@@ -89,6 +92,8 @@ inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted, st
     if (out.uuids.empty()) fail_input({path}, "no predictions in file", "one JSON line per question");
     // Option scores count only when every question has them (RankC compares whole rankings per question).
     if (out.option_scores.size() != out.uuids.size()) out.option_scores.clear();
+    if (out.correct_norm.size() != out.uuids.size()) out.correct_norm.clear();
+    if (out.correct_bytes.size() != out.uuids.size()) out.correct_bytes.clear();
     return out;
 }
 

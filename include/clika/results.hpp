@@ -27,6 +27,9 @@ struct LangResults {
     std::vector<char> gold;
     // Per question, one score per option in option order (clika runs); empty when the source has none.
     std::vector<std::vector<double>> option_scores;
+    // loglik runs: correctness by res_norm (acc_norm) and res_bytes (acc_bytes); empty when the source has none.
+    std::vector<std::uint8_t> correct_norm;
+    std::vector<std::uint8_t> correct_bytes;
     // Answers that named no option: an empty or non-letter `res`, or (clika runs) an unrestricted next token that was
     // not an option letter.
     std::size_t off_format = 0;
@@ -58,6 +61,8 @@ struct AlignedTask {
     std::size_t question_count = 0;
     std::array<std::optional<std::vector<std::uint8_t>>, lang_count> correct;
     std::array<std::optional<std::vector<std::vector<double>>>, lang_count> option_scores;  // where the source has them
+    std::array<std::optional<std::vector<std::uint8_t>>, lang_count> correct_norm;         // loglik runs
+    std::array<std::optional<std::vector<std::uint8_t>>, lang_count> correct_bytes;
 };
 
 [[nodiscard]] inline AlignedTask align(const ResultSet& results, Task task) {
@@ -70,6 +75,8 @@ struct AlignedTask {
         for (std::size_t i = 0; i < english->uuids.size(); ++i) position.emplace(english->uuids[i], i);
         out.correct[index(Lang::en)] = english->correct;
         if (!english->option_scores.empty()) out.option_scores[index(Lang::en)] = english->option_scores;
+        if (!english->correct_norm.empty()) out.correct_norm[index(Lang::en)] = english->correct_norm;
+        if (!english->correct_bytes.empty()) out.correct_bytes[index(Lang::en)] = english->correct_bytes;
     }
     for (Lang lang : all_langs) {
         if (lang == Lang::en) continue;
@@ -80,6 +87,8 @@ struct AlignedTask {
             if (other->uuids.size() == out.question_count) {
                 out.correct[index(lang)] = other->correct;
                 if (!other->option_scores.empty()) out.option_scores[index(lang)] = other->option_scores;
+                if (!other->correct_norm.empty()) out.correct_norm[index(lang)] = other->correct_norm;
+                if (!other->correct_bytes.empty()) out.correct_bytes[index(lang)] = other->correct_bytes;
                 continue;
             }
             fail_input({other->source}, fmt::format("has {} questions, another language has {}", other->uuids.size(), out.question_count),
@@ -91,6 +100,8 @@ struct AlignedTask {
                        "the same question count in every language");
         std::vector<std::uint8_t> ordered(out.question_count, 0);
         std::vector<std::vector<double>> ordered_scores(other->option_scores.empty() ? 0 : out.question_count);
+        std::vector<std::uint8_t> ordered_norm(other->correct_norm.empty() ? 0 : out.question_count);
+        std::vector<std::uint8_t> ordered_bytes(other->correct_bytes.empty() ? 0 : out.question_count);
         for (std::size_t i = 0; i < other->uuids.size(); ++i) {
             auto at = position.find(other->uuids[i]);
             if (at == position.end())
@@ -98,9 +109,13 @@ struct AlignedTask {
                            fmt::format("a uuid of {}", english->source.string()));
             ordered[at->second] = other->correct[i];
             if (!ordered_scores.empty()) ordered_scores[at->second] = other->option_scores[i];
+            if (!ordered_norm.empty()) ordered_norm[at->second] = other->correct_norm[i];
+            if (!ordered_bytes.empty()) ordered_bytes[at->second] = other->correct_bytes[i];
         }
         out.correct[index(lang)] = std::move(ordered);
         if (!ordered_scores.empty()) out.option_scores[index(lang)] = std::move(ordered_scores);
+        if (!ordered_norm.empty()) out.correct_norm[index(lang)] = std::move(ordered_norm);
+        if (!ordered_bytes.empty()) out.correct_bytes[index(lang)] = std::move(ordered_bytes);
     }
     return out;
 }

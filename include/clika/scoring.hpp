@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "clika/eval/engine.hpp"
 #include "clika/fictional_eval.hpp"
 #include "clika/metrics/conductivity.hpp"
 #include "clika/metrics/scorecard.hpp"
@@ -35,6 +36,12 @@ namespace clika {
     if (!std::filesystem::exists(run_dir / "run.json"))
         card.warnings.push_back(fmt::format("{} has no run.json: whether the run is finished cannot be checked", run_dir.string()));
     for (const RunGap& gap : gaps) card.warnings.push_back(describe(gap));
+    if (const std::filesystem::path manifest = run_dir / "run.json"; std::filesystem::exists(manifest)) {
+        const nlohmann::json m = read_run_manifest(manifest);
+        if (m.value("mode", "") == "loglik" && !m.contains("res_norm"))
+            card.warnings.push_back(fmt::format("this loglik run predates lm-evaluation-harness's acc_norm rule: its res_norm is {} (acc_norm here "
+                                                "is that, not the harness's per-code-point rule)", norm_rule_legacy));
+    }
     return card;
 }
 

@@ -46,7 +46,7 @@ struct ScoreSettings {
 // A flat vector of every reported number; NaN where a task or language is absent.
 class Metrics {
 public:
-    static constexpr std::size_t task_measures = 4;  // accuracy, RA, en-CO, RankC
+    static constexpr std::size_t task_measures = 6;  // accuracy, RA, en-CO, RankC, acc_norm, acc_bytes
     static constexpr std::size_t size = task_measures * mc_task_count * lang_count + 2 * level_count * column_count;
 
     Metrics() { values_.fill(not_a_number); }
@@ -55,6 +55,8 @@ public:
     double& rescaled(Task t, Lang l) { return values_[task_slot(1, t, l)]; }
     double& en_co(Task t, Lang l) { return values_[task_slot(2, t, l)]; }
     double& rank_c(Task t, Lang l) { return values_[task_slot(3, t, l)]; }
+    double& accuracy_norm(Task t, Lang l) { return values_[task_slot(4, t, l)]; }
+    double& accuracy_bytes(Task t, Lang l) { return values_[task_slot(5, t, l)]; }
     double& level_ra(Level v, std::size_t column) { return values_[level_slot(0, v, column)]; }
     double& level_en_co(Level v, std::size_t column) { return values_[level_slot(1, v, column)]; }
 
@@ -62,6 +64,8 @@ public:
     [[nodiscard]] double rescaled(Task t, Lang l) const { return values_[task_slot(1, t, l)]; }
     [[nodiscard]] double en_co(Task t, Lang l) const { return values_[task_slot(2, t, l)]; }
     [[nodiscard]] double rank_c(Task t, Lang l) const { return values_[task_slot(3, t, l)]; }
+    [[nodiscard]] double accuracy_norm(Task t, Lang l) const { return values_[task_slot(4, t, l)]; }
+    [[nodiscard]] double accuracy_bytes(Task t, Lang l) const { return values_[task_slot(5, t, l)]; }
     [[nodiscard]] double level_ra(Level v, std::size_t column) const { return values_[level_slot(0, v, column)]; }
     [[nodiscard]] double level_en_co(Level v, std::size_t column) const { return values_[level_slot(1, v, column)]; }
 
@@ -85,11 +89,15 @@ struct TaskTally {
     double questions = 0;
     std::array<double, lang_count> correct{};
     std::array<double, lang_count> correct_with_english{};
-    std::array<double, lang_count> rank_c_sum = [] {
-        std::array<double, lang_count> nan{};
-        nan.fill(not_a_number);
-        return nan;
-    }();
+    std::array<double, lang_count> rank_c_sum = nans();
+    std::array<double, lang_count> correct_norm_sum = nans();   // loglik runs' acc_norm
+    std::array<double, lang_count> correct_bytes_sum = nans();  // and acc_bytes
+
+    static constexpr std::array<double, lang_count> nans() {
+        std::array<double, lang_count> out{};
+        out.fill(not_a_number);
+        return out;
+    }
 };
 
 struct Tallies {
@@ -127,6 +135,8 @@ using Presence = std::array<std::array<bool, lang_count>, mc_task_count>;
             if (lang != Lang::en && present[t][index(Lang::en)] && tally.correct[l] > 0)
                 m.en_co(task, lang) = tally.correct_with_english[l] / tally.correct[l];
             if (std::isfinite(tally.rank_c_sum[l])) m.rank_c(task, lang) = tally.rank_c_sum[l] / tally.questions;
+            if (std::isfinite(tally.correct_norm_sum[l])) m.accuracy_norm(task, lang) = tally.correct_norm_sum[l] / tally.questions;
+            if (std::isfinite(tally.correct_bytes_sum[l])) m.accuracy_bytes(task, lang) = tally.correct_bytes_sum[l] / tally.questions;
         }
     }
     for (Level level : scored_levels) {
@@ -236,15 +246,35 @@ using RankValues = std::array<std::vector<double>, lang_count>;
     return false;
 }
 
-// Weighted RankC sums; `counts` is per question, or empty for every question once.
-inline void tally_rank_values(const RankValues& values, std::span<const std::uint32_t> counts, TaskTally& out) {
+// loglik runs' per-question correctness by res_norm or res_bytes, per language (as RankValues: empty where absent).
+[[nodiscard]] inline RankValues correctness_values(const std::array<std::optional<std::vector<std::uint8_t>>, lang_count>& correct) {
+    RankValues out;
+    for (std::size_t l = 0; l < lang_count; ++l)
+        if (correct[l]) out[l].assign(correct[l]->begin(), correct[l]->end());
+    return out;
+}
+
+// Weighted sums of per-question values; `counts` is per question, or empty for every question once.
+inline void tally_values(const RankValues& values, std::span<const std::uint32_t> counts, std::array<double, lang_count>& sums) {
     for (std::size_t l = 0; l < lang_count; ++l) {
         if (values[l].empty()) continue;
         double sum = 0;
         for (std::size_t i = 0; i < values[l].size(); ++i) sum += (counts.empty() ? 1.0 : counts[i]) * values[l][i];
-        out.rank_c_sum[l] = sum;
+        sums[l] = sum;
     }
 }
+
+// The per-question measures beyond the outcome patterns: RankC, acc_norm, acc_bytes.
+struct PerQuestionValues {
+    RankValues rank_c, correct_norm, correct_bytes;
+
+    [[nodiscard]] bool any() const { return has_any(rank_c) || has_any(correct_norm) || has_any(correct_bytes); }
+    void tally(std::span<const std::uint32_t> counts, TaskTally& out) const {
+        tally_values(rank_c, counts, out.rank_c_sum);
+        tally_values(correct_norm, counts, out.correct_norm_sum);
+        tally_values(correct_bytes, counts, out.correct_bytes_sum);
+    }
+};
 
 }  // namespace detail
 
@@ -277,15 +307,16 @@ inline void tally_rank_values(const RankValues& values, std::span<const std::uin
     }
 
     std::array<detail::OutcomePatterns, mc_task_count> patterns;
-    std::array<detail::RankValues, mc_task_count> rank_values;
+    std::array<detail::PerQuestionValues, mc_task_count> per_question_values;
     Tallies unit;
     for (std::size_t t = 0; t < mc_task_count; ++t) {
         patterns[t] = detail::outcome_patterns(aligned[t]);
-        rank_values[t] = detail::rank_values_against_english(aligned[t]);
+        per_question_values[t] = {detail::rank_values_against_english(aligned[t]), detail::correctness_values(aligned[t].correct_norm),
+                                  detail::correctness_values(aligned[t].correct_bytes)};
         std::vector<std::uint32_t> every_question_once(patterns[t].patterns.size(), 0u);
         for (std::uint32_t p : patterns[t].of_question) ++every_question_once[p];
         detail::tally_patterns(patterns[t], every_question_once, unit.task[t]);
-        detail::tally_rank_values(rank_values[t], {}, unit.task[t]);
+        per_question_values[t].tally({}, unit.task[t]);
     }
     card.point = evaluate(unit, card.present, settings);
 
@@ -296,7 +327,7 @@ inline void tally_rank_values(const RankValues& values, std::span<const std::uin
         std::array<std::vector<std::uint32_t>, mc_task_count> drawn, per_question;
         for (std::size_t t = 0; t < mc_task_count; ++t) {
             drawn[t].resize(patterns[t].patterns.size());
-            if (detail::has_any(rank_values[t])) per_question[t].resize(aligned[t].question_count);
+            if (per_question_values[t].any()) per_question[t].resize(aligned[t].question_count);
         }
         Tallies tallies;
         for (std::size_t b = begin; b < end; ++b) {
@@ -305,13 +336,13 @@ inline void tally_rank_values(const RankValues& values, std::span<const std::uin
                 if (per_question[t].empty()) {
                     draw_pattern_counts(rng, patterns[t].of_question, drawn[t]);
                 } else {
-                    // The same draws, kept per question for RankC, then folded into patterns for the rest.
+                    // The same draws, kept per question for RankC and acc_norm/acc_bytes, then folded into patterns.
                     draw_item_counts(rng, per_question[t]);
                     std::fill(drawn[t].begin(), drawn[t].end(), 0u);
                     for (std::size_t i = 0; i < per_question[t].size(); ++i) drawn[t][patterns[t].of_question[i]] += per_question[t][i];
                 }
                 detail::tally_patterns(patterns[t], drawn[t], tallies.task[t]);
-                detail::tally_rank_values(rank_values[t], per_question[t], tallies.task[t]);
+                per_question_values[t].tally(per_question[t], tallies.task[t]);
             }
             samples[b] = evaluate(tallies, card.present, settings);
         }

@@ -34,6 +34,9 @@ namespace clika::report {
                 card.high.rescaled(task, lang) * 100.0);
             row("en_co", name(task), l, card.point.en_co(task, lang), card.low.en_co(task, lang), card.high.en_co(task, lang));
             row("rank_c", name(task), l, card.point.rank_c(task, lang), card.low.rank_c(task, lang), card.high.rank_c(task, lang));
+            row("acc_norm", name(task), l, card.point.accuracy_norm(task, lang), card.low.accuracy_norm(task, lang), card.high.accuracy_norm(task, lang));
+            row("acc_bytes", name(task), l, card.point.accuracy_bytes(task, lang), card.low.accuracy_bytes(task, lang),
+                card.high.accuracy_bytes(task, lang));
         }
     return out;
 }

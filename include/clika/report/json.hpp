@@ -97,6 +97,15 @@ using Json = nlohmann::ordered_json;
                     cell["rank_c_ci"] = pair(card.low.rank_c(task, lang), card.high.rank_c(task, lang));
                 }
             }
+            // loglik runs: lm-evaluation-harness's acc_norm (per code point) and acc_bytes (per UTF-8 byte), fractions.
+            if (std::isfinite(card.point.accuracy_norm(task, lang))) {
+                cell["acc_norm"] = number(card.point.accuracy_norm(task, lang));
+                cell["acc_norm_ci"] = pair(card.low.accuracy_norm(task, lang), card.high.accuracy_norm(task, lang));
+            }
+            if (std::isfinite(card.point.accuracy_bytes(task, lang))) {
+                cell["acc_bytes"] = number(card.point.accuracy_bytes(task, lang));
+                cell["acc_bytes_ci"] = pair(card.low.accuracy_bytes(task, lang), card.high.accuracy_bytes(task, lang));
+            }
             out["tasks"][std::string(name(task))][std::string(code(lang))] = std::move(cell);
         }
     }

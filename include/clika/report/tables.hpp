@@ -124,6 +124,35 @@ namespace clika::report {
     return g;
 }
 
+// loglik runs: acc, acc_norm and acc_bytes per task and language (in %), each with its interval.
+[[nodiscard]] inline std::optional<Grid> loglik_grid(const Scorecard& card) {
+    const bool intervals = card.settings.bootstrap_resamples > 0;
+    Grid g{intervals ? fmt::format("loglik accuracy in % by lm-evaluation-harness's rules ({:g}% bootstrap interval)", card.settings.confidence * 100.0)
+                     : std::string("loglik accuracy in % by lm-evaluation-harness's rules"),
+           {"", "metric"}, {}};
+    for (Lang lang : all_langs) g.header.emplace_back(code(lang));
+    using Getter = double (Metrics::*)(Task, Lang) const;
+    const std::pair<const char*, Getter> measures[] = {
+        {"acc", &Metrics::accuracy}, {"acc_norm", &Metrics::accuracy_norm}, {"acc_bytes", &Metrics::accuracy_bytes}};
+    for (Task task : multiple_choice_tasks) {
+        bool any = false;
+        for (Lang lang : all_langs) any = any || std::isfinite(card.point.accuracy_norm(task, lang));
+        if (!any) continue;
+        for (const auto& [label, get] : measures) {
+            std::vector<std::string> row{std::string(name(task)), label};
+            for (Lang lang : all_langs) {
+                const double v = (card.point.*get)(task, lang);
+                std::string cell = fixed(v * 100.0, 1);
+                if (std::isfinite(v) && intervals) cell += " " + interval((card.low.*get)(task, lang) * 100.0, (card.high.*get)(task, lang) * 100.0, 1);
+                row.push_back(std::move(cell));
+            }
+            g.rows.push_back(std::move(row));
+        }
+    }
+    if (g.rows.empty()) return std::nullopt;
+    return g;
+}
+
 [[nodiscard]] inline std::string heading(const Scorecard& card) {
     std::string refs;
     for (Task task : multiple_choice_tasks)
@@ -135,6 +164,7 @@ namespace clika::report {
     std::vector<Grid> out{summary_grid(card), detail_grid(card)};
     if (card.settings.bootstrap_resamples > 0) out.push_back(interval_grid(card));
     if (auto rank = rank_c_grid(card)) out.push_back(std::move(*rank));
+    if (auto loglik = loglik_grid(card)) out.push_back(std::move(*loglik));
     return out;
 }
 
