@@ -14,6 +14,9 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "clika/core.hpp"
+#include "clika/lm_eval_score.hpp"
+#include "clika/metrics/rank_consistency.hpp"
+#include "clika/report/families.hpp"
 
 namespace py = pybind11;
 using namespace clika;
@@ -97,6 +100,21 @@ PYBIND11_MODULE(clika, m) {
         py::arg("english"), py::arg("other"), py::arg("chance") = 0.05,
         "XRR_X = max(0, (c(en and X) / c(en) - chance) / (1 - chance)) over type-1 facts (None when none is correct in English)");
     m.def(
+        "rank_c",
+        [](const std::vector<std::vector<double>>& scores, const std::vector<std::vector<double>>& pivot_scores) {
+            if (scores.size() != pivot_scores.size())
+                fail_input({}, fmt::format("scores has {} questions and pivot_scores {}", scores.size(), pivot_scores.size()),
+                           "the same questions in the same order");
+            for (std::size_t i = 0; i < scores.size(); ++i)
+                if (scores[i].size() != pivot_scores[i].size() || scores[i].empty())
+                    fail_input({}, fmt::format("question {} has {} option scores and {} in the pivot", i, scores[i].size(), pivot_scores[i].size()),
+                               "one score per option, the same options in both");
+            return none_if_nan(rank_consistency(scores, pivot_scores));
+        },
+        py::arg("scores"), py::arg("pivot_scores"),
+        "RankC (Qi et al., EMNLP 2023): per question the options ranked by score in X and in the pivot language, weights "
+        "softmax(N..1), mean of sum_j w_j |top_j(X) & top_j(pivot)| / j");
+    m.def(
         "bootstrap_ci",
         [](const std::vector<double>& values, std::size_t resamples, double confidence, std::uint64_t seed) {
             if (values.empty()) fail_input({}, "no values to resample");
@@ -135,6 +153,29 @@ PYBIND11_MODULE(clika, m) {
         py::arg("data"), py::arg("model"), py::arg("tasks") = py::none(), py::arg("langs") = py::none(), py::arg("bootstrap") = 1000,
         py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
         "The report of a published model's predictions in the CLiKA data folder, as `clika score --data D --model M --format json`");
+    m.def(
+        "score_lm_eval",
+        [](const std::filesystem::path& dir, const std::string& metric, std::vector<std::string> pivots, std::optional<std::filesystem::path> task_map,
+           std::size_t bootstrap, std::uint64_t seed, double confidence) {
+            if (metric != "acc" && metric != "acc_norm") fail_input({}, fmt::format("metric \"{}\"", metric), "acc or acc_norm");
+            const ScoreSettings s = settings_of(bootstrap, seed, confidence);
+            LmEvalSettings settings;
+            settings.metric = metric == "acc_norm" ? LmEvalMetric::acc_norm : LmEvalMetric::acc;
+            if (task_map) settings.task_map = *task_map;
+            settings.scoring.pivots = std::move(pivots);
+            settings.scoring.bootstrap_resamples = s.bootstrap_resamples;
+            settings.scoring.seed = s.seed;
+            settings.scoring.confidence = s.confidence;
+            FamilyScorecard card;
+            {
+                py::gil_scoped_release unlocked;
+                card = score_lm_eval(dir, settings);
+            }
+            return to_python(report::to_json(card));
+        },
+        py::arg("dir"), py::arg("metric") = "acc", py::arg("pivots") = std::vector<std::string>{"en"}, py::arg("task_map") = py::none(),
+        py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
+        "The report of lm-evaluation-harness --log_samples output, as `clika score --lm-eval-samples DIR --format json`");
     m.def(
         "score_run",
         [](const std::filesystem::path& run_dir, std::optional<std::vector<std::string>> tasks, std::optional<std::vector<std::string>> langs,

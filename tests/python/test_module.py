@@ -45,6 +45,13 @@ class Metrics(unittest.TestCase):
         self.assertEqual(clika.xrr([True] * 20, [True] + [False] * 19), 0.0)
         self.assertIsNone(clika.xrr([False, False], [True, True]))
 
+    def test_rank_c_is_one_for_equal_rankings_and_weights_disagreement_by_softmax(self):
+        self.assertAlmostEqual(clika.rank_c([[0.1, 0.5, 0.2]], [[1.0, 3.0, 2.0]]), 1.0, places=15)
+        # Two options ranked oppositely: weights softmax([2, 1]) = [e/(e+1), 1/(e+1)]; top-1 sets disjoint, top-2 equal.
+        self.assertAlmostEqual(clika.rank_c([[0.0, 1.0]], [[1.0, 0.0]]), 1 / (math.e + 1), places=12)
+        with self.assertRaisesRegex(clika.Error, "question 0 has 2 option scores and 3 in the pivot"):
+            clika.rank_c([[0.0, 1.0]], [[1.0, 0.0, 2.0]])
+
     def test_bootstrap_ci_brackets_the_mean_and_is_reproducible(self):
         values = [1.0, 0.0] * 50
         low, high = clika.bootstrap_ci(values, resamples=500, seed=7)
@@ -85,6 +92,26 @@ class Reports(unittest.TestCase):
         ours = clika.score_run(run, bootstrap=100)
         self.assertEqual(ours, cli_json("score", "--run", run, "--bootstrap", "100"))
         self.assertTrue(any("no run.json" in w for w in ours["warnings"]))
+
+    def test_score_lm_eval_equals_the_cli_json(self):
+        # Two xstorycloze languages in the harness's samples format (lm_eval/loggers/evaluation_tracker.py).
+        root = os.path.join(WORK, "lm_eval")
+        shutil.rmtree(root, ignore_errors=True)
+        model = os.path.join(root, "org__tiny")
+        os.makedirs(model)
+
+        def sample(doc_id, target, lls):
+            acc = 1.0 if max(range(len(lls)), key=lambda i: lls[i]) == target else 0.0
+            return json.dumps({"doc_id": doc_id, "doc": {"label": target}, "target": str(target),
+                               "arguments": {f"gen_args_{i}": {"arg_0": f"p{doc_id}", "arg_1": f" {c}"} for i, c in enumerate("ab")},
+                               "resps": [[[str(ll), "False"]] for ll in lls], "filtered_resps": [[str(ll), "False"] for ll in lls],
+                               "filter": "none", "metrics": ["acc"], "doc_hash": "h", "prompt_hash": "h", "target_hash": "h", "acc": acc})
+        for lang, docs in {"en": [(0, 0, [-1.0, -2.0]), (1, 1, [-1.0, -2.0])], "de": [(0, 0, [-1.5, -2.5]), (1, 1, [-2.0, -1.0])]}.items():
+            with open(os.path.join(model, f"samples_xstorycloze_{lang}_2024-05-13T12-34-56.123456.jsonl"), "w") as f:
+                f.write("".join(sample(*d) + "\n" for d in docs))
+        ours = clika.score_lm_eval(root, bootstrap=100)
+        self.assertEqual(ours, cli_json("score", "--lm-eval-samples", root, "--bootstrap", "100"))
+        self.assertEqual(ours["tasks"]["xstorycloze"]["de"]["en_co"], 0.5)
 
     def test_errors_are_clika_errors_with_the_cli_message(self):
         missing = os.path.join(WORK, "nowhere")

@@ -447,6 +447,9 @@ inline File File::read(const std::filesystem::path& path) {
         if (static_cast<std::uint64_t>(t.shape[0]) % traits->block != 0)
             c.fail(type_at, fmt::format("tensor \"{}\" of type {} has {} values per row", t.name, traits->name, t.shape[0]),
                    fmt::format("a multiple of the block size {}", traits->block));
+        // A byte count that wraps past 2^64 would pass the bounds check below with a few bytes for 2^62 values.
+        if (elements / traits->block > UINT64_MAX / traits->bytes)
+            c.fail(type_at, fmt::format("tensor \"{}\" of type {} has {} values, more bytes than a file can hold", t.name, traits->name, elements));
         t.n_bytes = elements / traits->block * traits->bytes;
         const std::uint64_t offset_at = c.pos();
         t.offset = c.scalar<std::uint64_t>(fmt::format("data offset of tensor \"{}\"", t.name));
@@ -479,7 +482,7 @@ inline std::vector<float> File::tensor_floats(const TensorInfo& t) const {
     const std::vector<std::uint8_t> raw = tensor_bytes(t);
     std::vector<float> out(static_cast<std::size_t>(t.elements()));
     if (t.type == 0) {
-        std::memcpy(out.data(), raw.data(), raw.size());
+        if (!raw.empty()) std::memcpy(out.data(), raw.data(), raw.size());  // an empty tensor's data() may be null
     } else {
         for (std::size_t i = 0; i < out.size(); ++i) {
             std::uint16_t h = 0;
