@@ -15,8 +15,11 @@ total=$(cat "$WORK"/whole/*/*/predictions.jsonl | wc -l)
 signals=(KILL TERM INT)
 for attempt in 1 2 3; do
   signal=${signals[attempt - 1]}
+  # Job control on: a non-interactive shell starts background jobs with SIGINT ignored, as Ctrl-C never reaches them.
+  set -m
   "$CLIKA" "${args[@]}" --mode loglik --out "$WORK/killed" > /dev/null 2>&1 &
   pid=$!
+  set +m
   # Wait until some, but not all, answers are on disk, then kill without warning.
   for _ in $(seq 1 400); do
     lines=$(cat "$WORK"/killed/*/*/predictions.jsonl 2>/dev/null | wc -l || true)
