@@ -36,7 +36,6 @@ struct PaperHyperparameters {
     static constexpr std::string_view target_modules = "q_proj,v_proj";
 };
 
-
 struct ExportOptions {
     std::string data;
     std::string lang;

@@ -119,13 +119,11 @@ PYBIND11_MODULE(clika, m) {
         [](const std::vector<double>& values, std::size_t resamples, double confidence, std::uint64_t seed) {
             if (values.empty()) fail_input({}, "no values to resample");
             (void)settings_of(resamples, seed, confidence);
-            std::vector<std::uint32_t> item(values.size());
-            for (std::size_t i = 0; i < item.size(); ++i) item[i] = static_cast<std::uint32_t>(i);
             std::vector<std::uint32_t> counts(values.size());
             std::vector<double> means(resamples);
             for (std::size_t b = 0; b < resamples; ++b) {
                 SplitMix64 rng(resample_seed(seed, b, 0));
-                draw_pattern_counts(rng, item, counts);
+                draw_item_counts(rng, counts);
                 double sum = 0;
                 for (std::size_t i = 0; i < values.size(); ++i) sum += counts[i] * values[i];
                 means[b] = sum / static_cast<double>(values.size());

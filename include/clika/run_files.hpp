@@ -58,14 +58,10 @@ struct RunGap {
     std::size_t expected = 0;  // 0: not recorded (manifests written before clika recorded the counts)
 };
 
-// Every gap within `tasks` and `langs`; without run.json nothing can be told.
-[[nodiscard]] inline std::vector<RunGap> run_gaps(const fs::path& run_dir, const ResultSet& results, std::span<const Task> tasks,
+// Every gap within `tasks` and `langs` between a run's manifest and the results loaded from its directory.
+[[nodiscard]] inline std::vector<RunGap> run_gaps(const nlohmann::json& manifest, const ResultSet& results, std::span<const Task> tasks,
                                                   std::span<const Lang> langs) {
     std::vector<RunGap> out;
-    const fs::path path = run_dir / "run.json";
-    std::error_code ec;
-    if (!fs::exists(path, ec)) return out;
-    const nlohmann::json manifest = read_run_manifest(path);
     if (!manifest.contains("tasks") || !manifest["tasks"].is_array() || !manifest.contains("langs") || !manifest["langs"].is_array()) return out;
     const nlohmann::json* counts = manifest.contains("questions") && manifest["questions"].is_object() ? &manifest["questions"] : nullptr;
     for (const auto& task_name : manifest["tasks"]) {

@@ -30,18 +30,21 @@ namespace clika {
 [[nodiscard]] inline Scorecard score_run(const std::filesystem::path& run_dir, const ScoreSettings& settings = {},
                                          std::span<const Task> tasks = multiple_choice_tasks, std::span<const Lang> langs = all_langs) {
     ResultSet results = load_run(run_dir, tasks, langs);
-    const std::vector<RunGap> gaps = run_gaps(run_dir, results, tasks, langs);
+    const std::filesystem::path manifest_path = run_dir / "run.json";
+    std::error_code ec;
+    if (!std::filesystem::exists(manifest_path, ec)) {
+        Scorecard card = score(results, settings);
+        card.warnings.push_back(fmt::format("{} has no run.json: whether the run is finished cannot be checked", run_dir.string()));
+        return card;
+    }
+    const nlohmann::json manifest = read_run_manifest(manifest_path);
+    const std::vector<RunGap> gaps = run_gaps(manifest, results, tasks, langs);
     for (const RunGap& gap : gaps) results.drop(gap.task, gap.lang);
     Scorecard card = score(results, settings);
-    if (!std::filesystem::exists(run_dir / "run.json"))
-        card.warnings.push_back(fmt::format("{} has no run.json: whether the run is finished cannot be checked", run_dir.string()));
     for (const RunGap& gap : gaps) card.warnings.push_back(describe(gap));
-    if (const std::filesystem::path manifest = run_dir / "run.json"; std::filesystem::exists(manifest)) {
-        const nlohmann::json m = read_run_manifest(manifest);
-        if (m.value("mode", "") == "loglik" && !m.contains("res_norm"))
-            card.warnings.push_back(fmt::format("this loglik run predates lm-evaluation-harness's acc_norm rule: its res_norm is {} (acc_norm here "
-                                                "is that, not the harness's per-code-point rule)", norm_rule_legacy));
-    }
+    if (manifest.value("mode", "") == "loglik" && !manifest.contains("res_norm"))
+        card.warnings.push_back(fmt::format("this loglik run predates lm-evaluation-harness's acc_norm rule: its res_norm is {} (acc_norm here "
+                                            "is that, not the harness's per-code-point rule)", norm_rule_legacy));
     return card;
 }
 

@@ -84,7 +84,8 @@ private:
 };
 
 // Weighted counts of one task: total weight, weighted correct per language, weighted correct in English and X, and the
-// weighted sum of RankC_q against English (NaN where a language has no option scores).
+// weighted sums of the per-question measures (NaN where a language has none): RankC_q against English, and loglik
+// runs' correctness by res_norm and res_bytes.
 struct TaskTally {
     double questions = 0;
     std::array<double, lang_count> correct{};
@@ -224,11 +225,13 @@ inline void tally_patterns(const OutcomePatterns& table, std::span<const std::ui
     }
 }
 
-// RankC_q against English per question (English order), per language; empty where either side lacks option scores.
-using RankValues = std::array<std::vector<double>, lang_count>;
+// Per language, one value per question in English's order; empty where the language has none.
+using LangValues = std::array<std::vector<double>, lang_count>;
 
-[[nodiscard]] inline RankValues rank_values_against_english(const AlignedTask& aligned) {
-    RankValues out;
+// RankC_q against English per question; empty where either side lacks option scores.
+
+[[nodiscard]] inline LangValues rank_values_against_english(const AlignedTask& aligned) {
+    LangValues out;
     const auto& english = aligned.option_scores[index(Lang::en)];
     if (!english) return out;
     for (Lang lang : all_langs) {
@@ -240,22 +243,22 @@ using RankValues = std::array<std::vector<double>, lang_count>;
     return out;
 }
 
-[[nodiscard]] inline bool has_any(const RankValues& values) {
+[[nodiscard]] inline bool has_any(const LangValues& values) {
     for (const auto& v : values)
         if (!v.empty()) return true;
     return false;
 }
 
-// loglik runs' per-question correctness by res_norm or res_bytes, per language (as RankValues: empty where absent).
-[[nodiscard]] inline RankValues correctness_values(const std::array<std::optional<std::vector<std::uint8_t>>, lang_count>& correct) {
-    RankValues out;
+// loglik runs' per-question correctness by res_norm or res_bytes, per language.
+[[nodiscard]] inline LangValues correctness_values(const std::array<std::optional<std::vector<std::uint8_t>>, lang_count>& correct) {
+    LangValues out;
     for (std::size_t l = 0; l < lang_count; ++l)
         if (correct[l]) out[l].assign(correct[l]->begin(), correct[l]->end());
     return out;
 }
 
 // Weighted sums of per-question values; `counts` is per question, or empty for every question once.
-inline void tally_values(const RankValues& values, std::span<const std::uint32_t> counts, std::array<double, lang_count>& sums) {
+inline void tally_values(const LangValues& values, std::span<const std::uint32_t> counts, std::array<double, lang_count>& sums) {
     for (std::size_t l = 0; l < lang_count; ++l) {
         if (values[l].empty()) continue;
         double sum = 0;
@@ -266,7 +269,7 @@ inline void tally_values(const RankValues& values, std::span<const std::uint32_t
 
 // The per-question measures beyond the outcome patterns: RankC, acc_norm, acc_bytes.
 struct PerQuestionValues {
-    RankValues rank_c, correct_norm, correct_bytes;
+    LangValues rank_c, correct_norm, correct_bytes;
 
     [[nodiscard]] bool any() const { return has_any(rank_c) || has_any(correct_norm) || has_any(correct_bytes); }
     void tally(std::span<const std::uint32_t> counts, TaskTally& out) const {
