@@ -45,6 +45,10 @@ typedef struct clika_open_options {
     const char* lora_path;  /* adapter applied on top of the model, or NULL */
     float lora_scale;       /* 1.0 when unsure */
     int32_t seed;           /* for plugins with randomness; scoring itself is deterministic */
+    /* Added after v2.0 (present when struct_size covers it): the plugin's own settings as one JSON object (UTF-8), or
+     * NULL. Plugins ignore keys they do not know; clika passes the run's "mode" ("letter", "loglik", "generate") and
+     * the server plugin's options there. */
+    const char* settings;
 } clika_open_options;
 
 typedef struct clika_model_info {
@@ -61,6 +65,10 @@ typedef struct clika_model_info {
     int32_t max_pass_tokens;
     int32_t max_pass_sequences;
     uint32_t capabilities; /* CLIKA_CAP_* */
+    /* Added after v2.0: what identifies the weights when the model argument is not a local file (a server URL), as one
+     * JSON object (server kind, model name, weights path, settings that change the numbers); run.json records it in
+     * place of the file's SHA-256. Empty ("") for file models. */
+    char identity[2048];
 } clika_model_info;
 
 typedef struct clika_token_span {
@@ -99,12 +107,22 @@ typedef struct clika_score_options {
     /* Counters the plugin adds to (may be NULL): tokens evaluated, and prefix evaluations saved by reuse. */
     uint64_t* tokens_evaluated;
     uint64_t* prefix_reuses;
+    /* Added after v2.0 (present when struct_size covers them; each may be NULL):
+     * next_bounded: one flag per next id over all requests in order (request 0's ids, then request 1's, ...), zeroed
+     *   by the caller; the plugin sets 1 where next_logprob is only an upper bound (a server that returns the top K
+     *   log-probabilities, the id not among them: the K-th value).
+     * requests_sent, retries: counters of a plugin that talks to a server. */
+    uint8_t* next_bounded;
+    uint64_t* requests_sent;
+    uint64_t* retries;
 } clika_score_options;
 
 typedef struct clika_generate_options {
     uint32_t struct_size;
     int32_t share_prefix; /* as in clika_score_options */
     uint64_t* tokens_evaluated; /* may be NULL */
+    uint64_t* requests_sent;    /* added after v2.0, as in clika_score_options; may be NULL */
+    uint64_t* retries;
 } clika_generate_options;
 
 typedef struct clika_plugin_api_v2 {

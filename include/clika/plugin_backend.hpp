@@ -34,6 +34,7 @@ struct OpenOptions {
     std::filesystem::path lora_path;  // empty: no adapter
     float lora_scale = 1.0f;
     int seed = 0;
+    std::string settings;  // the plugin's own settings, one JSON object; empty: none
 };
 
 class PluginBackend {
@@ -53,6 +54,7 @@ public:
         o.lora_path = lora.empty() ? nullptr : lora.c_str();
         o.lora_scale = options.lora_scale;
         o.seed = options.seed;
+        o.settings = options.settings.empty() ? nullptr : options.settings.c_str();
         clika_model* model = api().open(path.c_str(), &o);
         if (model == nullptr) {
             std::string why = api().last_error(nullptr);
@@ -71,6 +73,8 @@ public:
         info_.adds_bos = raw.adds_bos != 0;
         raw.description[sizeof(raw.description) - 1] = '\0';
         info_.description = raw.description;
+        raw.identity[sizeof(raw.identity) - 1] = '\0';
+        info_.identity = raw.identity;
         if (raw.max_pass_tokens <= 0 || raw.max_pass_sequences <= 0)
             fail(fmt::format("describe reported {} tokens and {} sequences per pass: both must be positive", raw.max_pass_tokens,
                              raw.max_pass_sequences));
@@ -140,6 +144,9 @@ public:
         std::vector<OptionScores> out(requests.size());
         std::vector<std::vector<std::uint8_t>> greedy(requests.size());
         std::vector<clika_score_result> raw_results(requests.size());
+        std::size_t next_ids = 0;
+        for (const ScoreRequest& r : requests) next_ids += r.next_ids.size();
+        std::vector<std::uint8_t> bounded(next_ids, 0);
         for (std::size_t i = 0; i < requests.size(); ++i) {
             const ScoreRequest& r = requests[i];
             for (const Tokens& c : r.continuations) spans[i].push_back({c.data(), c.size()});
@@ -157,10 +164,17 @@ public:
         raw_options.share_prefix = options.share_prefix ? 1 : 0;
         raw_options.tokens_evaluated = &stats.tokens_evaluated;
         raw_options.prefix_reuses = &stats.prefix_reuses;
+        raw_options.next_bounded = bounded.data();
+        raw_options.requests_sent = &stats.requests_sent;
+        raw_options.retries = &stats.retries;
         if (api().score(model_.get(), raw_requests.data(), raw_results.data(), requests.size(), &raw_options) != 0) fail_from_model();
+        std::size_t flag = 0;
         for (std::size_t i = 0; i < requests.size(); ++i) {
             out[i].all_greedy.assign(greedy[i].begin(), greedy[i].end());
             out[i].greedy_next = raw_results[i].greedy_next;
+            out[i].next_bounded.assign(bounded.begin() + static_cast<std::ptrdiff_t>(flag),
+                                       bounded.begin() + static_cast<std::ptrdiff_t>(flag + requests[i].next_ids.size()));
+            flag += requests[i].next_ids.size();
         }
         return out;
     }
@@ -197,6 +211,8 @@ private:
         o.struct_size = sizeof(clika_generate_options);
         o.share_prefix = options.share_prefix ? 1 : 0;
         o.tokens_evaluated = &stats.tokens_evaluated;
+        o.requests_sent = &stats.requests_sent;
+        o.retries = &stats.retries;
         return o;
     }
 

@@ -88,6 +88,7 @@ inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted, st
         const bool off_format = predicted == 0 || (r.has("greedy_is_option") && r.at("greedy_is_option").is_bool() &&
                                                    !r.at("greedy_is_option").get_bool().value_unsafe());
         out.off_format += off_format ? 1 : 0;
+        if (r.has("bounded") && r.array("bounded").size() == options) ++out.bounded;
     });
     if (out.uuids.empty()) fail_input({path}, "no predictions in file", "one JSON line per question");
     // Option scores count only when every question has them (RankC compares whole rankings per question).

@@ -32,6 +32,7 @@ struct OptionScores {
     std::vector<int> n_tokens;       // per continuation
     std::vector<bool> all_greedy;    // per continuation: every token was the argmax
     std::vector<double> next_logprob;  // per next id
+    std::vector<bool> next_bounded;    // per next id: next_logprob is an upper bound (outside a server's top K)
     Token greedy_next = -1;            // argmax after the context
 };
 
@@ -43,6 +44,8 @@ struct ScoreOptions {
 struct ScoreStats {
     std::uint64_t tokens_evaluated = 0;
     std::uint64_t prefix_reuses = 0;
+    std::uint64_t requests_sent = 0;  // server plugins: HTTP requests, and retries among them
+    std::uint64_t retries = 0;
 };
 
 struct ModelInfo {
@@ -57,6 +60,7 @@ struct ModelInfo {
     int max_pass_sequences = 64;  // sequences per pass
     bool supports_lora = false;
     bool supports_generation = false;  // incremental greedy decoding (generate_begin/step/end)
+    std::string identity;  // JSON object naming a server's weights (clika_model_info.identity); empty for file models
 };
 
 // What the engine needs from a model. The C-ABI plugin adapter satisfies it; so can an in-process backend.

@@ -33,6 +33,9 @@ struct LangResults {
     // Answers that named no option: an empty or non-letter `res`, or (clika runs) an unrestricted next token that was
     // not an option letter.
     std::size_t off_format = 0;
+    // clika runs against a server that returns top-K log-probabilities: questions none of whose option letters was in
+    // the top K, so the decision between them is not exact.
+    std::size_t bounded = 0;
 };
 
 // A model's outcomes over the multiple-choice tasks; any task/language may be absent.

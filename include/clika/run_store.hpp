@@ -124,6 +124,12 @@ private:
         line["greedy_token"] = o.greedy_next;
         line["greedy_is_option"] = o.greedy_is_option;
         if (own_continuations != nullptr) line["continuations"] = letter_split_json(*own_continuations);
+        if (!o.bounded.empty()) {  // letters whose scores are upper bounds; all of them: the decision is not exact
+            OrderedJson letters = OrderedJson::array();
+            for (std::size_t i = 0; i < o.bounded.size(); ++i)
+                if (o.bounded[i]) letters.push_back(std::string(1, option_letters[i]));
+            line["bounded"] = std::move(letters);
+        }
     } else {
         auto letter = [](int index) { return index >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(index)]) : std::string(); };
         line["res_norm"] = letter(o.predicted_norm);

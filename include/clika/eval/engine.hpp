@@ -45,6 +45,9 @@ struct QuestionOutcome {
     int predicted_bytes = -1;          // option index by scores_bytes (loglik)
     Token greedy_next = -1;           // the unrestricted argmax after the prompt
     bool greedy_is_option = true;     // letter: whether greedy decoding produces one of the letters' continuations
+    // letter: per option, whether its score is only an upper bound (a server's top-K log-probabilities left it out);
+    // empty when every score is exact. The decision is exact while one option's score is.
+    std::vector<bool> bounded;
 };
 
 // Index of the first maximum: ties go to the earlier option, as argmax does upstream.
@@ -131,6 +134,7 @@ private:
             // Off-format: greedy decoding after the context would not produce any letter's continuation.
             if (r.continuations.empty()) {
                 o.scores = s.next_logprob;
+                if (std::find(s.next_bounded.begin(), s.next_bounded.end(), true) != s.next_bounded.end()) o.bounded = s.next_bounded;
                 o.greedy_is_option = std::find(r.next_ids.begin(), r.next_ids.end(), s.greedy_next) != r.next_ids.end();
             } else {
                 o.scores = s.logprob;

@@ -25,6 +25,9 @@ struct RunIdentity {
     float lora_scale = 1.0f;
     nlohmann::ordered_json data;     // data_identity() of what the run reads; null: not recorded
     nlohmann::ordered_json backend;  // open settings that can change the numbers (batch shape, KV size); null: none
+    // A model that is not a local file (a server): what its plugin says identifies it (ModelInfo::identity), recorded
+    // in place of the file's name, size and SHA-256; null: `model` is a file.
+    nlohmann::ordered_json model_identity;
 };
 
 // The identity of the data files a run reads: one digest over their names (relative to the data folder) and SHA-256,
@@ -53,7 +56,8 @@ struct RunIdentity {
     nlohmann::ordered_json m;
     m["clika_version"] = std::string(version);
     m["plugin"] = {{"name", id.plugin_name}, {"version", id.plugin_version}};
-    m["model"] = {{"file", id.model.filename().string()}, {"bytes", std::filesystem::file_size(id.model)}, {"sha256", sha256_file(id.model)}};
+    if (!id.model_identity.is_null()) m["model"] = id.model_identity;
+    else m["model"] = {{"file", id.model.filename().string()}, {"bytes", std::filesystem::file_size(id.model)}, {"sha256", sha256_file(id.model)}};
     if (!id.lora.empty())
         m["lora"] = {{"file", id.lora.filename().string()}, {"sha256", sha256_file(id.lora)}, {"scale", id.lora_scale}};
     if (!id.data.is_null()) m["data"] = id.data;

@@ -165,6 +165,7 @@ struct TaskLangCounts {
     std::size_t questions = 0;
     std::size_t correct = 0;
     std::size_t off_format = 0;  // answers that named no option letter
+    std::size_t bounded = 0;     // decisions between upper bounds only (LangResults::bounded)
 };
 
 struct Scorecard {
@@ -297,6 +298,7 @@ struct PerQuestionValues {
             c.questions = r->correct.size();
             c.correct = count_correct(r->correct);
             c.off_format = r->off_format;
+            c.bounded = r->bounded;
         }
     }
 
@@ -308,6 +310,14 @@ struct PerQuestionValues {
         card.warnings.push_back(fmt::format("\"others\" is the mean over {} only ({} of the {} languages besides en and zh), not the paper's",
                                             listed, card.others.size(), other_langs.size()));
     }
+
+    std::size_t bounded = 0;
+    for (const auto& row : card.counts)
+        for (const TaskLangCounts& c : row) bounded += c.bounded;
+    if (bounded > 0)
+        card.warnings.push_back(fmt::format("{} questions were decided between upper bounds only: none of their letters was in the server's top-K "
+                                            "log-probabilities (rerun with a larger --top-logprobs)",
+                                            bounded));
 
     std::array<detail::OutcomePatterns, mc_task_count> patterns;
     std::array<detail::PerQuestionValues, mc_task_count> per_question_values;

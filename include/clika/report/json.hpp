@@ -84,6 +84,7 @@ using Json = nlohmann::ordered_json;
             cell["questions"] = counts.questions;
             cell["correct"] = counts.correct;
             cell["off_format"] = counts.off_format;
+            if (counts.bounded > 0) cell["bounded"] = counts.bounded;
             cell["accuracy"] = number(card.point.accuracy(task, lang));
             cell["accuracy_ci"] = pair(card.low.accuracy(task, lang), card.high.accuracy(task, lang));
             cell["ra"] = number(card.point.rescaled(task, lang) * 100.0);

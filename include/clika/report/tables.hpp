@@ -79,6 +79,20 @@ namespace clika::report {
     }
     off.emplace_back("");
     g.rows.push_back(std::move(off));
+    // Only runs against a top-K server can have these; a row of zeros elsewhere would be noise.
+    std::vector<std::string> bounded{"bounded"};
+    std::size_t any_bounded = 0;
+    for (Lang lang : all_langs) {
+        std::size_t n = 0, total = 0;
+        for (Task task : multiple_choice_tasks) {
+            n += card.count(task, lang).bounded;
+            total += card.count(task, lang).questions;
+        }
+        any_bounded += n;
+        bounded.push_back(total == 0 ? "-" : fmt::format("{}", n));
+    }
+    bounded.emplace_back("");
+    if (any_bounded > 0) g.rows.push_back(std::move(bounded));
     return g;
 }
 
