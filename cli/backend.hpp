@@ -2,6 +2,8 @@
 // Opening a model through a plugin from the options `run`, `run --tasks fictional` and `bench` share.
 
 #include <filesystem>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "clika/eval/manifest.hpp"
@@ -12,14 +14,16 @@ namespace clika::cli {
 
 // Options: any struct with plugin, plugin_paths, model, threads, ctx, batch, parallel and, when it has them, lora and
 // lora_scale, as the commands' option structs do.
+// `settings`: the plugin's own settings as one JSON object (plugin_settings() for runs); empty: none.
 template <class Options>
-[[nodiscard]] PluginBackend open_backend(const Options& o) {
+[[nodiscard]] PluginBackend open_backend(const Options& o, std::string settings = {}) {
     const std::vector<std::filesystem::path> plugin_dirs(o.plugin_paths.begin(), o.plugin_paths.end());
     OpenOptions open;
     open.threads = o.threads;
     open.n_ctx = o.ctx;
     open.n_batch = o.batch;
     open.n_parallel = o.parallel;
+    open.settings = std::move(settings);
     if constexpr (requires { o.lora; o.lora_scale; }) {
         open.lora_path = o.lora;
         open.lora_scale = o.lora_scale;
@@ -28,18 +32,28 @@ template <class Options>
 }
 
 // What run.json records of the model, plugin and open settings a run used. --batch, --parallel and --ctx shape the
-// forward passes, which can move scores in their last digits: a resume must use the same.
+// forward passes, which can move scores in their last digits: a resume must use the same. A server model is recorded
+// by what its plugin reports (server kind, model, weights path, top-K), not by a file's hash.
 template <class Options>
-[[nodiscard]] RunIdentity run_identity(const Options& o, const Plugin& plugin) {
-    return {.plugin_name = std::string(plugin.name()), .plugin_version = std::string(plugin.version()), .model = o.model, .lora = o.lora,
-            .lora_scale = o.lora_scale, .data = nullptr, .backend = {{"batch", o.batch}, {"parallel", o.parallel}, {"ctx", o.ctx}}};
+[[nodiscard]] RunIdentity run_identity(const Options& o, const PluginBackend& backend) {
+    const Plugin& plugin = backend.plugin();
+    RunIdentity id{.plugin_name = std::string(plugin.name()), .plugin_version = std::string(plugin.version()), .model = o.model, .lora = o.lora,
+                   .lora_scale = o.lora_scale, .data = nullptr, .backend = {{"batch", o.batch}, {"parallel", o.parallel}, {"ctx", o.ctx}}};
+    if (!backend.info().identity.empty()) {
+        try {
+            id.model_identity = nlohmann::ordered_json::parse(backend.info().identity);
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(ErrorKind::backend, {plugin.path()}, fmt::format("{}: its model identity is not JSON ({})", plugin.name(), e.what()));
+        }
+    }
+    return id;
 }
 
 // The same, with the identity of the multiple-choice data files read.
 template <class Options>
-[[nodiscard]] RunIdentity run_identity(const Options& o, const Plugin& plugin, const std::filesystem::path& data, std::span<const Task> tasks,
+[[nodiscard]] RunIdentity run_identity(const Options& o, const PluginBackend& backend, const std::filesystem::path& data, std::span<const Task> tasks,
                                        std::span<const Lang> langs) {
-    RunIdentity id = run_identity(o, plugin);
+    RunIdentity id = run_identity(o, backend);
     id.data = data_identity(data, tasks, langs);
     return id;
 }

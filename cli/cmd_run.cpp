@@ -31,14 +31,14 @@ void run_multiple_choice(const RunOptions& o) {
     const fs::path data = data_dir_or_env(o.data);
     const std::vector<Task> tasks = mc_tasks_arg(o.tasks);
     const std::vector<Lang> langs = langs_arg(o.langs);
-    require_model_file(o.model);
+    require_model_argument(o.model, o.plugin);
     if (!o.lora.empty()) require_model_file(o.lora, "LoRA adapter");
 
     // Validate every input before the model loads: a typo should cost seconds, not minutes.
     std::vector<TaskQuestions> questions;
     for (Task task : tasks) questions.push_back(load_task(data, task, langs));
 
-    PluginBackend backend = open_backend(o);
+    PluginBackend backend = open_backend(o, plugin_settings(o, o.mode));
     const Plugin& plugin = backend.plugin();
     MultipleChoiceRun run(backend,
                           {.mode = o.mode == "loglik" ? ScoringMode::loglik : ScoringMode::letter,
@@ -47,7 +47,7 @@ void run_multiple_choice(const RunOptions& o) {
                            .chunk = o.chunk,
                            .share_prefix = !o.no_share},
                           std::move(questions));
-    const RunLock lock = open_run_dir(o.out, run.manifest(run_identity(o, plugin, data, tasks, langs)));
+    const RunLock lock = open_run_dir(o.out, run.manifest(run_identity(o, backend, data, tasks, langs)));
     fmt::print(stderr, "clika run: {} via {} {}, {} mode, {}-shot -> {}\n", fs::path(o.model).filename().string(), std::string(plugin.name()),
                std::string(plugin.version()), o.mode, o.shots, o.out);
 
@@ -55,8 +55,11 @@ void run_multiple_choice(const RunOptions& o) {
     ProgressObserver progress;
     const std::size_t scored = run.answer_all(o.out, progress);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    fmt::print(stderr, "clika run: {} questions scored in {:.1f}s ({:.1f} q/s), {} tokens evaluated, prefix reused {} times\n", scored,
-               seconds, seconds > 0 ? static_cast<double>(scored) / seconds : 0.0, run.stats().tokens_evaluated, run.stats().prefix_reuses);
+    const ScoreStats& stats = run.stats();
+    fmt::print(stderr, "clika run: {} questions scored in {:.1f}s ({:.1f} q/s), {}\n", scored, seconds,
+               seconds > 0 ? static_cast<double>(scored) / seconds : 0.0,
+               stats.requests_sent > 0 ? fmt::format("{} requests, {} retries", stats.requests_sent, stats.retries)
+                                       : fmt::format("{} tokens evaluated, prefix reused {} times", stats.tokens_evaluated, stats.prefix_reuses));
     if (o.quiet_report) return;
     ResultSet results = load_run(o.out, tasks, langs);
     results.model = fs::path(o.model).filename().string();
@@ -80,11 +83,16 @@ void add_run_command(CLI::App& app) {
         "          records every letter's scored tokens. Also records the model's unrestricted next token, to show how\n"
         "          often it would answer off-format\n"
         "  loglik  lm-evaluation-harness style: log-likelihood of \" <option text>\"; res by acc, res_norm by acc_norm\n"
+        "\nServers (--plugin openai): --model is the server, e.g. http://127.0.0.1:8080 (llama-server) or\n"
+        "http://gpu1:8000,http://gpu2:8000 (vLLM; requests go to the least loaded). llama-server scores letter mode and\n"
+        "generates; loglik needs prompt log-probabilities, which only vLLM returns. Letter mode reads the top\n"
+        "--top-logprobs K next tokens: a letter outside them is scored with the K-th value as an upper bound, marked\n"
+        "\"bounded\" on its line, and a question whose letters are all outside is counted in the report's bounded row.\n"
         "\nExample:\n"
         "  clika make-model --out tiny.gguf --seed 1\n"
         "  clika run --data ../shared/clika-data --model tiny.gguf --out runs/tiny --limit 50");
     cmd->add_option("--data", o->data, "CLiKA data folder (default: $CLIKA_DATA)");
-    cmd->add_option("--model", o->model, "model file for the plugin (GGUF for llamacpp)")->required();
+    cmd->add_option("--model", o->model, "model file for the plugin (GGUF for llamacpp), or server URL(s) for --plugin openai")->required();
     cmd->add_option("--out", o->out, "run directory (created; an existing one is resumed if it was made by the same command)")->required();
     cmd->add_option("--plugin", o->plugin, "backend plugin name or path to its .so")->capture_default_str();
     cmd->add_option("--plugin-path", o->plugin_paths, "extra directories to search for plugins (before $CLIKA_PLUGIN_PATH)");
@@ -105,6 +113,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_flag("--no-share", o->no_share, "reference path: no prefix sharing, one sequence at a time (slow; for checking)");
     cmd->add_flag("--no-report", o->quiet_report, "do not print the score table at the end");
     add_fictional_run_options(*cmd, *o);
+    add_server_options(*cmd, *o);
     cmd->callback([o] { run_multiple_choice(*o); });
 }
 

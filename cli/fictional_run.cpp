@@ -174,13 +174,13 @@ ItemSource translate_item_source(Context& c, const FictionalTestSet& set) {
     return source;
 }
 
-OrderedJson fictional_manifest(const RunOptions& o, const Plugin& plugin, const fs::path& data, const std::vector<FictionalTestSet>& sets) {
+OrderedJson fictional_manifest(const RunOptions& o, const PluginBackend& backend, const fs::path& data, const std::vector<FictionalTestSet>& sets) {
     std::vector<fs::path> files;  // every test and Translate file read: a resume against changed data is refused
     for (const FictionalTestSet& set : sets) {
         files.push_back(set.test_path);
         if (!set.translate_path.empty()) files.push_back(set.translate_path);
     }
-    RunIdentity identity = run_identity(o, plugin);
+    RunIdentity identity = run_identity(o, backend);
     identity.data = files_identity(data, files);
     OrderedJson m = manifest_head(identity);
     m["tasks"] = OrderedJson::array({"fictional"});
@@ -225,7 +225,7 @@ void run_fictional(const RunOptions& o) {
         fmt::print(stderr, "clika run: adding en: XRR and the training gate need the English answers\n");
     }
     std::stable_partition(langs.begin(), langs.end(), [](Lang l) { return l == Lang::en; });
-    require_model_file(o.model);
+    require_model_argument(o.model, o.plugin);
     if (!o.lora.empty()) require_model_file(o.lora, "LoRA adapter");
 
     // Every test file is read and cross-checked before the model loads.
@@ -235,9 +235,10 @@ void run_fictional(const RunOptions& o) {
         if (lang != Lang::en) check_parallel(sets.front(), sets.back());
     }
 
-    PluginBackend backend = open_backend(o);
+    const std::string needs = o.fictional_mode == "generate" ? "generate" : o.fictional_mode == "choice" ? "loglik" : "generate+loglik";
+    PluginBackend backend = open_backend(o, plugin_settings(o, needs));
     const Plugin& plugin = backend.plugin();
-    const RunLock lock = open_run_dir(o.out, fictional_manifest(o, plugin, data, sets));
+    const RunLock lock = open_run_dir(o.out, fictional_manifest(o, backend, data, sets));
     fmt::print(stderr, "clika run: fictional ({} mode) on {}{} via {} {} -> {}\n", o.fictional_mode, fs::path(o.model).filename().string(),
                o.lora.empty() ? std::string() : " + " + fs::path(o.lora).filename().string(), std::string(plugin.name()),
                std::string(plugin.version()), o.out);

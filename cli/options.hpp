@@ -58,6 +58,12 @@ inline void require_model_file(const std::filesystem::path& path, std::string_vi
     if (!std::filesystem::is_regular_file(path, ec)) fail_input({path}, fmt::format("{} file not found", what));
 }
 
+// --model: a file, except for the server plugin, whose model is a server URL that the plugin checks when it connects.
+inline void require_model_argument(const std::string& model, const std::string& plugin) {
+    if (plugin == "openai" || model.find("://") != std::string::npos) return;
+    require_model_file(model);
+}
+
 // A report to standard output, or to `out` written atomically: a failed write leaves the previous report whole.
 inline void write_output(const std::string& text, const std::string& out, std::string_view what = "report") {
     if (out.empty()) std::fwrite(text.data(), 1, text.size(), stdout);

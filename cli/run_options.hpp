@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 namespace clika::cli {
 
 struct RunOptions {
@@ -31,6 +33,19 @@ struct RunOptions {
     // --tasks fictional
     std::string fictional_mode = "both";
     std::size_t max_new_tokens = 64;  // a sentence in Arabic or Hebrew can take 40+ tokens of a LLaMA vocabulary
+    // --plugin openai (a server as --model)
+    int concurrency = 8;
+    int top_logprobs = 20;
+    int retries = 5;
+    std::size_t max_requests = 0;
+    double request_timeout = 600;
+    std::string api_key_env = "CLIKA_API_KEY";
+    bool server_cache = true;
 };
+
+// What the openai plugin is told at open (clika_open_options.settings); other plugins ignore it. `mode`: the scoring
+// the run needs: "letter", "loglik", "generate" or "generate+loglik" (a fictional run in both modes).
+[[nodiscard]] std::string plugin_settings(const RunOptions& o, const std::string& mode);
+void add_server_options(CLI::App& run_command, RunOptions& o);
 
 }  // namespace clika::cli

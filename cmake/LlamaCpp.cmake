@@ -6,7 +6,7 @@
 #
 # Provides:
 #   targets   llama, ggml                 static, PIC (safe to link into a shared library)
-#             llama-perplexity            (and the other llama.cpp tools) -- EXCLUDE_FROM_ALL,
+#             llama-perplexity, llama-server (and the other llama.cpp tools) -- EXCLUDE_FROM_ALL,
 #                                          build explicitly: cmake --build B --target llama-perplexity
 #                                          (binary lands in ${CMAKE_BINARY_DIR}/bin/)
 #   variables CLIKA_LLAMA_CPP_SOURCE      llama.cpp source tree (cache, PATH)
@@ -148,9 +148,12 @@ function(_clika_add_llama_cpp src bin)
     set(LLAMA_BUILD_TOOLS ON)        # defines llama-perplexity (built only on request)
     set(LLAMA_BUILD_TESTS OFF)
     set(LLAMA_BUILD_EXAMPLES OFF)
-    set(LLAMA_BUILD_SERVER OFF)      # also skips the web UI (which would download assets)
+    # llama-server (built only on request: the openai plugin's tests run it), without its web UI: no npm build and no
+    # download of prebuilt assets (LLAMA_USE_PREBUILT_UI would fetch them from Hugging Face at build time).
+    set(LLAMA_BUILD_SERVER ON)
     set(LLAMA_BUILD_APP OFF)
     set(LLAMA_BUILD_UI OFF)
+    set(LLAMA_USE_PREBUILT_UI OFF)
     set(LLAMA_BUILD_MTMD OFF)
     set(LLAMA_LLGUIDANCE OFF)
     set(LLAMA_TOOLS_INSTALL OFF)

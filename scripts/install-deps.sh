@@ -8,6 +8,7 @@ packages=(
   catch2 libbenchmark-dev libssl-dev bc
   python3-jinja2 python3-yaml   # tests/lm_eval renders the lm-evaluation-harness task YAMLs
   pybind11-dev python3-dev      # the Python module (python/), built for and tested with /usr/bin/python3
+  libcurl4-openssl-dev          # the server plugin (plugins/openai) talks HTTP through libcurl
   nodejs npm   # npm fetches the pinned llama.cpp source bundle and ONNX Runtime packages
 )
 

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# --plugin openai against a real llama-server (built from the same llama.cpp tree as the llamacpp plugin), started here
+# on 127.0.0.1 with a free port and a tiny generated model, F32 KV cache and flash attention off so that its numbers
+# can match the in-process plugin's. One section per CTest test:
+#   agreement  letter mode on x_geo and x_csqa in en, zh, ar: the same letters as --plugin llamacpp on the same GGUF and
+#              every option score within 1e-3 nats; nothing bounded (K is large enough on this model)
+#   generate   fictional generate mode: the same answers, byte for byte
+#   restart    the server is killed mid-run and restarted: the run rides through on retries, or fails with a clear
+#              message and resumes; the final files equal an uninterrupted run's bytes
+#   api_key    a server with --api-key: a missing or wrong key is one clear error (exit 3, 401), the right one works,
+#              and the key appears nowhere in clika's output or files
+#   refusals   loglik mode (and fictional choice mode) against llama-server are refused at open, naming what to use;
+#              a URL where nothing listens fails clearly after its retries
+# Usage: servers.sh SECTION CLIKA DATA WORK PLUGIN_DIR LLAMA_SERVER
+set -euo pipefail
+SECTION="$1"; CLIKA="$2"; DATA="$3"; WORK="$4"; PLUGINS="$5"; SERVER_BIN="$6"
+rm -rf "$WORK"; mkdir -p "$WORK"
+PY=/usr/bin/python3
+
+server_pid=""
+stop_server() {
+  # SIGKILL: a crash. (On SIGTERM llama-server shuts down gracefully and may hold a request open until it is done.)
+  if [[ -n $server_pid ]]; then kill -KILL "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  server_pid=""
+}
+trap stop_server EXIT
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_server PORT SLOTS [extra llama-server flags...]: returns once /health answers 200.
+start_server() {
+  local port=$1 slots=$2; shift 2
+  "$SERVER_BIN" -m "$WORK/tiny.gguf" --host 127.0.0.1 --port "$port" -np "$slots" -c $((2048 * slots)) --threads 1 \
+    --cache-type-k f32 --cache-type-v f32 -fa off "$@" >> "$WORK/server-$port.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 300); do
+    if $PY -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=1).status == 200 else 1)" 2>/dev/null; then
+      return 0
+    fi
+    kill -0 "$server_pid" 2>/dev/null || { cat "$WORK/server-$port.log"; echo "llama-server exited at start"; exit 1; }
+    sleep 0.1
+  done
+  cat "$WORK/server-$port.log"; echo "llama-server did not become healthy"; exit 1
+}
+
+if [[ $SECTION == restart ]]; then  # big enough that a run lasts seconds, so the server can be killed mid-run
+  "$CLIKA" make-model --out "$WORK/tiny.gguf" --seed 11 --dim 256 --layers 4 --heads 4 --kv-heads 2 --ff 512 --type f32 > /dev/null
+else
+  "$CLIKA" make-model --out "$WORK/tiny.gguf" --seed 1 --type f32 > /dev/null  # F32: batch shapes move F16 scores by up to 2.5e-3 nats
+fi
+common=(--data "$DATA" --plugin-path "$PLUGINS" --no-report)
+
+case $SECTION in
+agreement)
+  port=$(free_port)
+  start_server "$port" 4
+  mc=(run "${common[@]}" --tasks x_geo,x_csqa --langs en,zh,ar --limit 30 --mode letter --chunk 16)
+  "$CLIKA" "${mc[@]}" --plugin llamacpp --model "$WORK/tiny.gguf" --threads 1 --out "$WORK/inprocess"
+  "$CLIKA" "${mc[@]}" --plugin openai --model "http://127.0.0.1:$port" --concurrency 4 --top-logprobs 32000 --out "$WORK/server" 2> "$WORK/err.txt" \
+    || { cat "$WORK/err.txt"; exit 1; }
+  summary="$($PY "$(dirname "$0")/../run/compare_runs.py" "$WORK/inprocess" "$WORK/server" --tolerance 1e-3 --min-questions 180)"
+  echo "$summary"
+  [[ "$summary" =~ ^([0-9]+)\ questions.*\ ([0-9]+)\ identical\ letters$ ]] || { echo "unexpected summary"; exit 1; }
+  [[ "${BASH_REMATCH[1]}" == "${BASH_REMATCH[2]}" ]] || { echo "only ${BASH_REMATCH[2]} of ${BASH_REMATCH[1]} letters identical"; exit 1; }
+  if grep -l '"bounded"' "$WORK"/server/*/*/predictions.jsonl; then echo "questions were bounded with K = 32000 (the whole vocabulary)"; exit 1; fi
+  # The server's model is recorded by what identifies it, not by a local file.
+  $PY - "$WORK/server/run.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))["model"]
+assert m["server"] == "llama-server", m
+assert m["weights"].endswith("tiny.gguf"), m
+assert m["top_logprobs"] == 32000, m
+print("run.json model:", json.dumps(m))
+EOF
+  # A small K bounds some letters: they are marked on their lines and every fully bounded question is counted.
+  "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --limit 30 --mode letter --plugin openai --model "http://127.0.0.1:$port" \
+    --top-logprobs 1 --out "$WORK/k1" 2> /dev/null
+  grep -rq '"bounded":\["' "$WORK/k1" || { echo "K = 1 bounded no letter"; exit 1; }
+  "$CLIKA" score --run "$WORK/k1" > "$WORK/k1-report.txt"
+  grep -q "bounded" "$WORK/k1-report.txt" || { cat "$WORK/k1-report.txt"; echo "the report does not count bounded questions"; exit 1; }
+  ;;
+
+generate)
+  port=$(free_port)
+  start_server "$port" 4
+  fic=(run "${common[@]}" --tasks fictional --fictional-mode generate --langs en,de,zh --limit 6 --max-new-tokens 24)
+  "$CLIKA" "${fic[@]}" --plugin llamacpp --model "$WORK/tiny.gguf" --threads 1 --out "$WORK/inprocess"
+  "$CLIKA" "${fic[@]}" --plugin openai --model "http://127.0.0.1:$port" --out "$WORK/server" 2> "$WORK/err.txt" || { cat "$WORK/err.txt"; exit 1; }
+  n=0
+  for f in $(cd "$WORK/inprocess" && find . -name 'predictions.jsonl' | sort); do
+    cmp "$WORK/inprocess/$f" "$WORK/server/$f" || { diff <(head -c 2000 "$WORK/inprocess/$f") <(head -c 2000 "$WORK/server/$f") || true; exit 1; }
+    n=$((n + $(wc -l < "$WORK/inprocess/$f")))
+  done
+  (( n >= 30 )) || { echo "only $n generated answers compared"; exit 1; }
+  echo "$n generated answers identical to the in-process plugin's"
+  ;;
+
+restart)
+  # One slot, one request at a time, no prompt cache: every request is evaluated from scratch in the same place, so
+  # numbers cannot depend on what ran before (or before a restart).
+  port=$(free_port)
+  mc=(run "${common[@]}" --tasks x_geo,x_csqa --langs en,de --limit 40 --mode letter --chunk 4 --plugin openai
+      --model "http://127.0.0.1:$port" --concurrency 1 --no-server-cache)
+  start_server "$port" 1
+  "$CLIKA" "${mc[@]}" --out "$WORK/whole" 2> /dev/null
+  total=$(cat "$WORK"/whole/*/*/predictions.jsonl | wc -l)
+
+  # Rides through: the server is down for ~2 s while the run retries (backoff 0.5, 1, 2, 4 s ...).
+  "$CLIKA" "${mc[@]}" --retries 8 --out "$WORK/ride" 2> "$WORK/ride.err" &
+  run=$!
+  for _ in $(seq 1 400); do (( $(cat "$WORK"/ride/*/*/predictions.jsonl 2>/dev/null | wc -l) >= 20 )) && break; sleep 0.05; done
+  stop_server
+  sleep 2
+  start_server "$port" 1
+  wait "$run" || { cat "$WORK/ride.err"; echo "the run did not ride through a restart"; exit 1; }
+  grep -q "retry" "$WORK/ride.err" || { cat "$WORK/ride.err"; echo "no retry was reported, so the restart missed the run"; exit 1; }
+  diff -r "$WORK/whole" "$WORK/ride" > /dev/null || { echo "files after riding through differ"; exit 1; }
+  echo "rode through a restart: $(grep -c retry "$WORK/ride.err") retries reported, files identical"
+
+  # Fails clearly: the server stays down longer than the retries last; the same command later resumes.
+  "$CLIKA" "${mc[@]}" --retries 1 --out "$WORK/resumed" 2> "$WORK/fail.err" &
+  run=$!
+  for _ in $(seq 1 400); do (( $(cat "$WORK"/resumed/*/*/predictions.jsonl 2>/dev/null | wc -l) >= 20 )) && break; sleep 0.05; done
+  stop_server
+  status=0; wait "$run" || status=$?
+  [[ $status == 3 ]] || { cat "$WORK/fail.err"; echo "exit status $status, wanted 3 (backend trouble)"; exit 1; }
+  grep -q "resumes when run again" "$WORK/fail.err" || { cat "$WORK/fail.err"; exit 1; }
+  on_disk=$(cat "$WORK"/resumed/*/*/predictions.jsonl | wc -l)
+  (( on_disk > 0 && on_disk < total )) || { echo "$on_disk of $total lines: the failure did not land mid-run"; exit 1; }
+  start_server "$port" 1
+  "$CLIKA" "${mc[@]}" --out "$WORK/resumed" 2> /dev/null
+  diff -r "$WORK/whole" "$WORK/resumed" || { echo "resumed files differ"; exit 1; }
+  echo "failed clearly with $on_disk of $total lines, resumed to identical files"
+  ;;
+
+api_key)
+  port=$(free_port)
+  key="clika-test-key-$RANDOM$RANDOM"
+  start_server "$port" 2 --api-key "$key"
+  mc=(run "${common[@]}" --tasks x_geo --langs en --limit 8 --plugin openai --model "http://127.0.0.1:$port")
+  status=0; env -u CLIKA_API_KEY "$CLIKA" "${mc[@]}" --out "$WORK/none" > "$WORK/none.out" 2> "$WORK/none.err" || status=$?
+  [[ $status == 3 ]] || { cat "$WORK/none.err"; echo "missing key: exit $status, wanted 3"; exit 1; }
+  grep -q "401" "$WORK/none.err" && grep -q "CLIKA_API_KEY" "$WORK/none.err" || { cat "$WORK/none.err"; exit 1; }
+  status=0; CLIKA_API_KEY="wrong-$key" "$CLIKA" "${mc[@]}" --out "$WORK/wrong" > "$WORK/wrong.out" 2> "$WORK/wrong.err" || status=$?
+  [[ $status == 3 ]] || { cat "$WORK/wrong.err"; echo "wrong key: exit $status, wanted 3"; exit 1; }
+  grep -q "refused the API key" "$WORK/wrong.err" || { cat "$WORK/wrong.err"; exit 1; }
+  [[ $(grep -c . "$WORK/wrong.err") -le 2 ]] || { cat "$WORK/wrong.err"; echo "more than one error for a wrong key"; exit 1; }
+  MY_KEY="$key" "$CLIKA" "${mc[@]}" --api-key-env MY_KEY --out "$WORK/right" > "$WORK/right.out" 2> "$WORK/right.err" \
+    || { cat "$WORK/right.err"; exit 1; }
+  [[ $(wc -l < "$WORK/right/x_geo/"*/predictions.jsonl) == 8 ]] || { echo "the right key did not score the 8 questions"; exit 1; }
+  "$CLIKA" score --run "$WORK/right" > "$WORK/score.out" 2>&1
+  if grep -rlF -- "$key" "$WORK"/none* "$WORK"/wrong* "$WORK"/right* "$WORK/score.out"; then echo "the API key leaked into the files above"; exit 1; fi
+  echo "401 without or with a wrong key, 8 questions with the right one; the key is in none of clika's output or files"
+  ;;
+
+refusals)
+  port=$(free_port)
+  start_server "$port" 1
+  status=0
+  "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --limit 4 --mode loglik --plugin openai --model "http://127.0.0.1:$port" --out "$WORK/loglik" \
+    2> "$WORK/loglik.err" || status=$?
+  [[ $status == 3 ]] || { cat "$WORK/loglik.err"; echo "loglik: exit $status, wanted 3"; exit 1; }
+  grep -q "Only no echo is supported" "$WORK/loglik.err" && grep -q -- "--mode letter" "$WORK/loglik.err" || { cat "$WORK/loglik.err"; exit 1; }
+  [[ ! -e "$WORK/loglik/run.json" ]] || { echo "a refused run left a run directory"; exit 1; }
+  status=0
+  "$CLIKA" run "${common[@]}" --tasks fictional --fictional-mode both --langs en --limit 2 --plugin openai --model "http://127.0.0.1:$port" \
+    --out "$WORK/choice" 2> "$WORK/choice.err" || status=$?
+  [[ $status == 3 ]] && grep -q -- "--fictional-mode generate" "$WORK/choice.err" || { cat "$WORK/choice.err"; exit 1; }
+  stop_server
+  status=0
+  "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --limit 4 --plugin openai --model "http://127.0.0.1:$port" --retries 1 --out "$WORK/down" \
+    2> "$WORK/down.err" || status=$?
+  [[ $status == 3 ]] && grep -q "no server answers" "$WORK/down.err" || { cat "$WORK/down.err"; echo "exit $status"; exit 1; }
+  status=0
+  "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --plugin openai --model "127.0.0.1:$port" --out "$WORK/nourl" 2> "$WORK/nourl.err" || status=$?
+  [[ $status == 3 ]] && grep -q "is not a server URL" "$WORK/nourl.err" || { cat "$WORK/nourl.err"; echo "exit $status"; exit 1; }
+  echo "loglik and fictional choice refused naming the mode to use; a dead server and a non-URL fail clearly"
+  ;;
+
+*) echo "unknown section $SECTION"; exit 2 ;;
+esac

@@ -1,0 +1,140 @@
+// The openai plugin's reading of server answers, on responses in the formats llama-server's source and vLLM's
+// documentation give. No vLLM server runs in these tests: its request and response handling is checked here only.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "protocol.hpp"
+
+using namespace clika::openai;
+
+namespace {
+
+auto ignore_pieces = [](Token, const std::string&) {};
+
+// llama-server /completion with n_predict 1, n_probs 3 (server-task.cpp: probs_vector_to_json, post_sampling_probs off).
+const Json llama_answer = Json::parse(R"({
+  "content": " B", "tokens": [29933], "stop": true, "stop_type": "limit", "id_slot": 0,
+  "completion_probabilities": [{
+    "id": 29933, "token": " B", "bytes": [32, 66], "logprob": -0.51,
+    "top_logprobs": [
+      {"id": 29933, "token": " B", "bytes": [32, 66], "logprob": -0.51},
+      {"id": 29909, "token": " A", "bytes": [32, 65], "logprob": -1.25},
+      {"id": 13, "token": "\n", "bytes": [10], "logprob": -2.75}
+    ]
+  }]
+})");
+
+// vLLM /v1/completions, max_tokens 1, logprobs 3, return_tokens_as_token_ids (OpenAI completions logprobs format).
+const Json vllm_answer = Json::parse(R"({
+  "id": "cmpl-1", "object": "text_completion", "model": "m",
+  "choices": [{"index": 0, "text": " B", "finish_reason": "length",
+    "logprobs": {"text_offset": [0], "tokens": ["token_id:29933"], "token_logprobs": [-0.51],
+                 "top_logprobs": [{"token_id:29909": -1.25, "token_id:29933": -0.51, "token_id:13": -2.75}]}}]
+})");
+
+// vLLM with echo: the 4 prompt tokens (the first has no log-probability) and one generated token.
+const Json vllm_echo = Json::parse(R"({
+  "choices": [{"index": 0, "text": "x", "finish_reason": "length",
+    "logprobs": {"tokens": ["token_id:1", "token_id:450", "token_id:4799", "token_id:310", "token_id:7"],
+                 "token_logprobs": [null, -3.5, -0.25, -1.5, -0.1],
+                 "top_logprobs": [null, {"token_id:450": -3.5, "token_id:9": -0.5}, {"token_id:4799": -0.25},
+                                  {"token_id:310": -1.5, "token_id:311": -0.75}, {"token_id:7": -0.1}]}}]
+})");
+
+}  // namespace
+
+TEST_CASE("llama-server next-token answers give exact values inside the top K and the K-th value as a bound outside") {
+    std::vector<std::pair<Token, std::string>> pieces;
+    const NextToken next = llama_next_token(llama_answer, 0, [&](Token id, const std::string& b) { pieces.emplace_back(id, b); });
+    CHECK(next.chosen == 29933);
+    REQUIRE(next.top.size() == 3);
+    const Bounded a = logprob_of(next, 29909);
+    CHECK(a.logprob == -1.25);
+    CHECK_FALSE(a.bounded);
+    const Bounded d = logprob_of(next, 29935);  // " D": not in the top 3
+    CHECK(d.logprob == -2.75);
+    CHECK(d.bounded);
+    // Token bytes come with the answer: pieces of byte tokens stay exact.
+    CHECK(pieces.front() == std::pair<Token, std::string>{29933, " B"});
+}
+
+TEST_CASE("vLLM next-token answers read token_id:N names, best first") {
+    const NextToken next = vllm_next_token(vllm_answer);
+    CHECK(next.chosen == 29933);
+    REQUIRE(next.top.size() == 3);
+    CHECK(next.top.front() == std::pair<Token, double>{29933, -0.51});
+    CHECK(logprob_of(next, 13).logprob == -2.75);
+    CHECK(logprob_of(next, 42).bounded);
+}
+
+TEST_CASE("vLLM echoed prompts give a continuation's log-likelihood and whether it was greedy") {
+    const EchoedContinuation greedy = vllm_echoed(vllm_echo, 3, {4799});  // the prompt ended at 4799
+    CHECK(greedy.logprob == -0.25);
+    CHECK(greedy.greedy);
+    const EchoedContinuation two = vllm_echoed(vllm_echo, 4, {4799, 310});
+    CHECK(two.logprob == -1.75);
+    CHECK_FALSE(two.greedy);  // 311 was likelier than 310
+}
+
+TEST_CASE("an echoed token other than the one planned is an error naming both") {
+    try {
+        (void)vllm_echoed(vllm_echo, 4, {4799, 999});
+        FAIL("accepted a different token");
+    } catch (const ProtocolError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("echoed token 310") && Catch::Contains("token 999 was sent"));
+    }
+}
+
+TEST_CASE("an answer without the fields asked for says which") {
+    CHECK_THROWS_WITH(vllm_next_token(Json::parse(R"({"choices": [{"logprobs": null}]})")), Catch::Contains("logprobs is null"));
+    CHECK_THROWS_WITH(llama_next_token(Json::parse(R"({"content": ""})"), 0, ignore_pieces), Catch::Contains("completion_probabilities"));
+    CHECK_THROWS_WITH(vllm_next_token(Json::parse(R"({"choices": [{"logprobs": {"tokens": ["B"], "top_logprobs": [{}]}}]})")),
+                      Catch::Contains("token_id:N"));
+}
+
+TEST_CASE("a probability of zero reads as minus infinity, not as an error") {
+    const Json answer = Json::parse(R"({"completion_probabilities": [{"id": 1, "logprob": null, "top_logprobs": [{"id": 1, "logprob": null}]}]})");
+    const NextToken next = llama_next_token(answer, 0, ignore_pieces);
+    CHECK(std::isinf(logprob_of(next, 1).logprob));
+}
+
+TEST_CASE("generation answers: llama-server tokens include the end token; length-limited answers are not complete") {
+    const Completion eos = llama_completion(Json::parse(R"({"tokens": [5, 6, 2], "stop_type": "eos"})"));
+    CHECK(eos.tokens == std::vector<Token>{5, 6, 2});
+    CHECK(eos.complete);
+    CHECK_FALSE(llama_completion(Json::parse(R"({"tokens": [5], "stop_type": "limit"})")).complete);
+    const Completion v = vllm_completion(Json::parse(
+        R"({"choices": [{"text": "ab", "finish_reason": "stop", "logprobs": {"tokens": ["token_id:5", "token_id:6"], "token_logprobs": [-1, -2], "top_logprobs": [{}, {}]}}]})"));
+    CHECK(v.tokens == std::vector<Token>{5, 6});
+    CHECK(v.complete);
+}
+
+TEST_CASE("llama-server /tokenize pieces: strings, and byte arrays for partial UTF-8") {
+    std::vector<std::string> pieces;
+    const std::vector<Token> ids = llama_tokens(Json::parse(R"({"tokens": [{"id": 1, "piece": "<s>"}, {"id": 232, "piece": [228]}]})"),
+                                                [&](Token, const std::string& b) { pieces.push_back(b); });
+    CHECK(ids == std::vector<Token>{1, 232});
+    CHECK(pieces == std::vector<std::string>{"<s>", std::string(1, '\xe4')});
+}
+
+TEST_CASE("servers are told apart by /props and /v1/models") {
+    CHECK(server_kind(Json::parse(R"({"total_slots": 4, "default_generation_settings": {}})"), Json()) == ServerKind::llama_server);
+    CHECK(server_kind(Json(), Json::parse(R"({"object": "list", "data": [{"id": "m", "owned_by": "vllm", "max_model_len": 4096}]})")) ==
+          ServerKind::vllm);
+    CHECK_FALSE(server_kind(Json(), Json::parse(R"({"data": [{"id": "gpt", "owned_by": "openai"}]})")).has_value());
+}
+
+TEST_CASE("request bodies ask for what the plugin reads") {
+    const Json l = llama_completion_body({1, 2, 3}, 1, 20, true);
+    CHECK(l["prompt"] == Json::array({1, 2, 3}));
+    CHECK(l["n_probs"] == 20);
+    CHECK(l["temperature"] == 0.0);
+    CHECK(l["post_sampling_probs"] == false);
+    const Json v = vllm_completion_body("m", {1, 2}, 1, 5, true);
+    CHECK(v["echo"] == true);
+    CHECK(v["logprobs"] == 5);
+    CHECK(v["return_tokens_as_token_ids"] == true);
+}
