@@ -38,7 +38,7 @@ void add_server_options(CLI::App& cmd, RunOptions& o) {
         ->check(within(0, 100))
         ->capture_default_str()
         ->group(group);
-    cmd.add_option("--max-requests", o.max_requests, "stop (resumably) after this many requests (0: no limit)")
+    cmd.add_option("--max-requests", o.max_requests, "stop (resumably) after this many scoring or generation requests (0: no limit; tokenization is not counted)")
         ->check(count_up_to(any_count))
         ->capture_default_str()
         ->group(group);

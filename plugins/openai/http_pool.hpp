@@ -91,8 +91,9 @@ public:
         return {status, std::move(t.body)};
     }
 
-    // Sends every request (to the least loaded servers) and returns their parsed bodies in request order.
-    [[nodiscard]] std::vector<nlohmann::json> send_all(std::span<const HttpRequest> requests, HttpCounters& counters) {
+    // Sends every request (to the least loaded servers) and returns their parsed bodies in request order. `budgeted`:
+    // the requests count against max_requests (completions do; tokenization does not).
+    [[nodiscard]] std::vector<nlohmann::json> send_all(std::span<const HttpRequest> requests, HttpCounters& counters, bool budgeted) {
         std::vector<nlohmann::json> out(requests.size());
         std::vector<Transfer> transfers(requests.size());
         std::vector<std::size_t> waiting;  // not in flight, not done
@@ -125,7 +126,7 @@ public:
                     ++it;
                     continue;
                 }
-                if (settings_.max_requests > 0 && counters.sent >= settings_.max_requests)
+                if (budgeted && settings_.max_requests > 0 && budget_used_ >= settings_.max_requests)
                     throw HttpFailure("the request budget of " + std::to_string(settings_.max_requests) +
                                       " requests (--max-requests) is spent; the run keeps what it finished and resumes when run again");
                 t.server = least_loaded();
@@ -134,6 +135,7 @@ public:
                 servers_[t.server].in_flight++;
                 servers_[t.server].sent++;
                 counters.sent++;
+                if (budgeted) budget_used_++;
                 in_flight++;
                 it = waiting.erase(it);
             }
@@ -277,6 +279,7 @@ private:
     std::unique_ptr<CURLM, MultiCloser> multi_;
     curl_slist* headers_ = nullptr;
     std::mt19937_64 rng_{std::random_device{}()};
+    std::uint64_t budget_used_ = 0;
 };
 
 }  // namespace clika::openai

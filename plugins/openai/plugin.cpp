@@ -109,13 +109,14 @@ struct Model : clika::plugin::ModelBase {
 
     [[nodiscard]] Json post(const std::string& path, const Json& body) {
         const HttpRequest r{path, body.dump(-1, ' ', false, Json::error_handler_t::replace)};
-        return pool->send_all({&r, 1}, counters).front();
+        return pool->send_all({&r, 1}, counters, false).front();
     }
+    // Completions: these count against --max-requests.
     [[nodiscard]] std::vector<Json> post_all(const std::string& path, const std::vector<Json>& bodies) {
         std::vector<HttpRequest> rs;
         rs.reserve(bodies.size());
         for (const Json& b : bodies) rs.push_back({path, b.dump(-1, ' ', false, Json::error_handler_t::replace)});
-        return pool->send_all(rs, counters);
+        return pool->send_all(rs, counters, true);
     }
     [[nodiscard]] std::string completion_path() const { return kind == ServerKind::llama_server ? "/completion" : "/v1/completions"; }
 

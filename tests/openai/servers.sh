@@ -10,7 +10,7 @@
 #   api_key    a server with --api-key: a missing or wrong key is one clear error (exit 3, 401), the right one works,
 #              and the key appears nowhere in clika's output or files
 #   refusals   loglik mode (and fictional choice mode) against llama-server are refused at open, naming what to use;
-#              a URL where nothing listens fails clearly after its retries
+#              --max-requests stops a run resumably; a URL where nothing listens fails clearly after its retries
 # Usage: servers.sh SECTION CLIKA DATA WORK PLUGIN_DIR LLAMA_SERVER
 set -euo pipefail
 SECTION="$1"; CLIKA="$2"; DATA="$3"; WORK="$4"; PLUGINS="$5"; SERVER_BIN="$6"
@@ -166,6 +166,13 @@ refusals)
   "$CLIKA" run "${common[@]}" --tasks fictional --fictional-mode both --langs en --limit 2 --plugin openai --model "http://127.0.0.1:$port" \
     --out "$WORK/choice" 2> "$WORK/choice.err" || status=$?
   [[ $status == 3 ]] && grep -q -- "--fictional-mode generate" "$WORK/choice.err" || { cat "$WORK/choice.err"; exit 1; }
+  # A request budget stops the run resumably: what was finished stays, the same command without the budget completes it.
+  budget=(run "${common[@]}" --tasks x_geo --langs en --limit 8 --chunk 2 --plugin openai --model "http://127.0.0.1:$port" --out "$WORK/budget")
+  status=0; "$CLIKA" "${budget[@]}" --max-requests 5 2> "$WORK/budget.err" || status=$?
+  [[ $status == 3 ]] && grep -q "request budget of 5 requests" "$WORK/budget.err" || { cat "$WORK/budget.err"; echo "exit $status"; exit 1; }
+  [[ $(wc -l < "$WORK"/budget/x_geo/*/predictions.jsonl) == 4 ]] || { echo "the budget of 5 did not stop after two chunks of 2"; exit 1; }
+  "$CLIKA" "${budget[@]}" 2> /dev/null
+  [[ $(wc -l < "$WORK"/budget/x_geo/*/predictions.jsonl) == 8 ]] || { echo "the resumed run did not finish"; exit 1; }
   stop_server
   status=0
   "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --limit 4 --plugin openai --model "http://127.0.0.1:$port" --retries 1 --out "$WORK/down" \
@@ -174,7 +181,7 @@ refusals)
   status=0
   "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --plugin openai --model "127.0.0.1:$port" --out "$WORK/nourl" 2> "$WORK/nourl.err" || status=$?
   [[ $status == 3 ]] && grep -q "is not a server URL" "$WORK/nourl.err" || { cat "$WORK/nourl.err"; echo "exit $status"; exit 1; }
-  echo "loglik and fictional choice refused naming the mode to use; a dead server and a non-URL fail clearly"
+  echo "loglik and fictional choice refused naming the mode to use; a spent budget stops resumably; a dead server and a non-URL fail clearly"
   ;;
 
 *) echo "unknown section $SECTION"; exit 2 ;;
