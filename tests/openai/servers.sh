@@ -11,6 +11,8 @@
 #              and the key appears nowhere in clika's output or files
 #   refusals   loglik mode (and fictional choice mode) against llama-server are refused at open, naming what to use;
 #              --max-requests stops a run resumably; a URL where nothing listens fails clearly after its retries
+#   vllm_fake  the vLLM path end to end against two stand-ins answering in vLLM's formats (tests/openai/fake_vllm.py):
+#              letter and loglik scores exactly what their distribution gives, requests spread over both
 # Usage: servers.sh SECTION CLIKA DATA WORK PLUGIN_DIR LLAMA_SERVER
 set -euo pipefail
 SECTION="$1"; CLIKA="$2"; DATA="$3"; WORK="$4"; PLUGINS="$5"; SERVER_BIN="$6"
@@ -182,6 +184,37 @@ refusals)
   "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --plugin openai --model "127.0.0.1:$port" --out "$WORK/nourl" 2> "$WORK/nourl.err" || status=$?
   [[ $status == 3 ]] && grep -q "is not a server URL" "$WORK/nourl.err" || { cat "$WORK/nourl.err"; echo "exit $status"; exit 1; }
   echo "loglik and fictional choice refused naming the mode to use; a spent budget stops resumably; a dead server and a non-URL fail clearly"
+  ;;
+
+vllm_fake)
+  # No vLLM server can run here: fake_vllm.py answers in vLLM's documented formats with a made-up distribution it can
+  # recompute. Two of them as one comma-separated --model: both must get work, and every score must be exact.
+  a=$(free_port); b=$(free_port)
+  $PY "$(dirname "$0")/fake_vllm.py" "$a" "$WORK/a.json" & fake_a=$!
+  $PY "$(dirname "$0")/fake_vllm.py" "$b" "$WORK/b.json" & fake_b=$!
+  trap 'kill $fake_a $fake_b 2>/dev/null || true' EXIT
+  for port in $a $b; do
+    for _ in $(seq 1 100); do
+      $PY -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v1/models', timeout=1)" 2>/dev/null && break
+      sleep 0.1
+    done
+  done
+  for mode in letter loglik; do
+    "$CLIKA" run "${common[@]}" --tasks x_geo,x_csqa --langs en,ja --limit 10 --mode "$mode" --plugin openai \
+      --model "http://127.0.0.1:$a,http://127.0.0.1:$b" --concurrency 4 --top-logprobs 5 --out "$WORK/$mode" 2> "$WORK/$mode.err" \
+      || { cat "$WORK/$mode.err"; exit 1; }
+    $PY "$(dirname "$0")/fake_vllm.py" --expect "$WORK/$mode"
+  done
+  $PY - "$WORK/a.json" "$WORK/b.json" "$WORK/letter/run.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p))["completions"] for p in sys.argv[1:3])
+assert a > 20 and b > 20, f"completions per server: {a} and {b}"
+m = json.load(open(sys.argv[3]))["model"]
+assert m["server"] == "vllm" and m["model"] == "fake-model", m
+print(f"completions spread over the two servers: {a} and {b}")
+PY
+  # Letters outside the top 5 are bounded, and the line says which.
+  grep -q '"bounded":\["' "$WORK"/letter/*/*/predictions.jsonl || { echo "no letter was bounded with K = 5"; exit 1; }
   ;;
 
 *) echo "unknown section $SECTION"; exit 2 ;;
