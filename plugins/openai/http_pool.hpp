@@ -60,6 +60,7 @@ public:
         multi_.reset(curl_multi_init());
         if (!multi_) throw HttpFailure("libcurl could not create a multi handle");
         headers_ = curl_slist_append(headers_, "Content-Type: application/json");
+        headers_ = curl_slist_append(headers_, "Expect:");  // no 100-continue round trip before each body
         if (!settings_.api_key.empty()) headers_ = curl_slist_append(headers_, ("Authorization: Bearer " + settings_.api_key).c_str());
     }
     HttpPool(const HttpPool&) = delete;
