@@ -9,6 +9,7 @@ packages=(
   python3-jinja2 python3-yaml   # tests/lm_eval renders the lm-evaluation-harness task YAMLs
   pybind11-dev python3-dev      # the Python module (python/), built for and tested with /usr/bin/python3
   nodejs npm   # npm fetches the pinned llama.cpp source bundle and ONNX Runtime packages
+  clang-14 libclang-rt-14-dev   # scripts/ci-hardening.sh: the sanitizer build of clika and the libFuzzer targets (fuzz/)
 )
 
 missing=()
