@@ -9,7 +9,14 @@
 #             llama-perplexity, llama-server (and the other llama.cpp tools) -- EXCLUDE_FROM_ALL,
 #                                          build explicitly: cmake --build B --target llama-perplexity
 #                                          (binary lands in ${CMAKE_BINARY_DIR}/bin/)
+#   files     ${CMAKE_BINARY_DIR}/clika-llama-cpp-prebuilt.cmake
+#                                          llama, ggml and what they link as imported targets of this build
+#                                          tree's static libraries (export(TARGETS)), for CLIKA_LLAMA_CPP_PREBUILT
 #   variables CLIKA_LLAMA_CPP_SOURCE      llama.cpp source tree (cache, PATH)
+#             CLIKA_LLAMA_CPP_PREBUILT    (cache, PATH; empty by default) another build tree of this project whose
+#                                          llama.cpp libraries to link instead of compiling llama.cpp here: the
+#                                          sanitizer build of scripts/ci-hardening.sh links the normal build's.
+#                                          Its source tree (and vocab dir) is used; CLIKA_LLAMA_CPP_SOURCE is ignored.
 #             CLIKA_LLAMA_VOCAB_DIR       <src>/models (holds models/ggml-vocab-*.gguf)
 #             CLIKA_LLAMA_CPP_BINARY_DIR  build dir of the llama.cpp subproject
 #
@@ -32,6 +39,40 @@ option(CLIKA_LLAMA_AVX512
     "With CLIKA_LLAMA_NATIVE=OFF on x86-64: also enable AVX512F/BW/VL/DQ/CD+VBMI+VNNI+BF16 and AVX-VNNI" OFF)
 option(CLIKA_LLAMA_OPTIMIZE_IN_DEBUG
     "Compile llama.cpp/ggml with -O2 even when CMAKE_BUILD_TYPE=Debug" ON)
+
+set(CLIKA_LLAMA_CPP_PREBUILT "" CACHE PATH
+    "Build tree of this project whose llama.cpp static libraries to link instead of compiling llama.cpp (empty: compile)")
+
+# ---------------------------------------------------------------------------
+# 0. prebuilt: import another build tree's llama.cpp libraries and stop here
+# ---------------------------------------------------------------------------
+if(CLIKA_LLAMA_CPP_PREBUILT)
+    set(_clika_llama_prebuilt "${CLIKA_LLAMA_CPP_PREBUILT}/clika-llama-cpp-prebuilt.cmake")
+    if(NOT EXISTS "${_clika_llama_prebuilt}")
+        message(FATAL_ERROR "llama.cpp: CLIKA_LLAMA_CPP_PREBUILT=${CLIKA_LLAMA_CPP_PREBUILT} has no clika-llama-cpp-prebuilt.cmake "
+                            "(configure that build tree with CLIKA_BUILD_LLAMACPP=ON first)")
+    endif()
+    include("${_clika_llama_prebuilt}")  # sets CLIKA_LLAMA_PREBUILT_SOURCE, CLIKA_LLAMA_PREBUILT_LIBS, imports the targets
+    foreach(_t llama ggml)
+        if(NOT TARGET ${_t})
+            message(FATAL_ERROR "llama.cpp: ${_clika_llama_prebuilt} did not define target '${_t}'")
+        endif()
+    endforeach()
+    # The libraries must have been built there: say so now rather than with a linker error.
+    foreach(_lib IN LISTS CLIKA_LLAMA_PREBUILT_LIBS)
+        if(NOT EXISTS "${_lib}")
+            message(FATAL_ERROR "llama.cpp: ${_lib} is missing: build ${CLIKA_LLAMA_CPP_PREBUILT} first "
+                                "(cmake --build ${CLIKA_LLAMA_CPP_PREBUILT} --target clika_llamacpp)")
+        endif()
+    endforeach()
+    set(CLIKA_LLAMA_VOCAB_DIR "${CLIKA_LLAMA_PREBUILT_SOURCE}/models")
+    set(CLIKA_LLAMA_CPP_BINARY_DIR "${CLIKA_LLAMA_CPP_PREBUILT}/_deps/llama.cpp-build")
+    # relinking follows the imported .a files; re-configure when that tree is re-configured
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_clika_llama_prebuilt}")
+    message(STATUS "llama.cpp: prebuilt libraries of ${CLIKA_LLAMA_CPP_PREBUILT} (source=${CLIKA_LLAMA_PREBUILT_SOURCE})")
+    unset(_clika_llama_prebuilt)
+    return()
+endif()
 
 # ---------------------------------------------------------------------------
 # 1. sources (configure-time fetch)
@@ -160,6 +201,24 @@ function(_clika_add_llama_cpp src bin)
     set(LLAMA_TESTS_INSTALL OFF)
     set(LLAMA_FATAL_WARNINGS OFF)
 
+    # --- sanitizer builds (CLIKA_SANITIZE, cmake/ClikaHardening.cmake) instrument clika's code only: llama.cpp is
+    #     compiled as in a Release build, uninstrumented (static libraries without ASan are fine in a sanitized
+    #     plugin; ASan sees their heap through its malloc, and they are not the code under test) ---
+    if(CLIKA_SANITIZE)
+        get_directory_property(_clika_saved_compile_options COMPILE_OPTIONS)
+        get_directory_property(_clika_saved_link_options LINK_OPTIONS)
+        set(_clika_compile_options ${_clika_saved_compile_options})
+        set(_clika_link_options ${_clika_saved_link_options})
+        list(REMOVE_ITEM _clika_compile_options ${CLIKA_SANITIZE_COMPILE_OPTIONS})
+        list(REMOVE_ITEM _clika_link_options ${CLIKA_SANITIZE_LINK_OPTIONS})
+        set_directory_properties(PROPERTIES COMPILE_OPTIONS "${_clika_compile_options}" LINK_OPTIONS "${_clika_link_options}")
+        if(NOT MSVC AND CMAKE_BUILD_TYPE)
+            string(TOUPPER "${CMAKE_BUILD_TYPE}" _clika_cfg)
+            set(CMAKE_C_FLAGS_${_clika_cfg}   "-O3 -DNDEBUG")
+            set(CMAKE_CXX_FLAGS_${_clika_cfg} "-O3 -DNDEBUG")
+        endif()
+    endif()
+
     if(CLIKA_LLAMA_OPTIMIZE_IN_DEBUG AND NOT MSVC)
         # only affects targets defined in this subtree (Debug builds of our own code stay -O0)
         set(CMAKE_C_FLAGS_DEBUG   "-O2 -g")
@@ -167,6 +226,10 @@ function(_clika_add_llama_cpp src bin)
     endif()
 
     add_subdirectory("${src}" "${bin}" EXCLUDE_FROM_ALL SYSTEM)
+
+    if(CLIKA_SANITIZE)  # (the subproject has copied the directory properties; clika's own targets keep the flags)
+        set_directory_properties(PROPERTIES COMPILE_OPTIONS "${_clika_saved_compile_options}" LINK_OPTIONS "${_clika_saved_link_options}")
+    endif()
 endfunction()
 
 _clika_add_llama_cpp("${_clika_llama_src}" "${CLIKA_LLAMA_CPP_BINARY_DIR}")
@@ -176,6 +239,76 @@ foreach(_t llama ggml)
         message(FATAL_ERROR "llama.cpp: expected target '${_t}' was not defined")
     endif()
 endforeach()
+
+# ---------------------------------------------------------------------------
+# 3. the built libraries for another build tree (CLIKA_LLAMA_CPP_PREBUILT)
+# ---------------------------------------------------------------------------
+# export(TARGETS) needs every target in the link closure of llama and ggml that is not imported itself.
+function(_clika_llama_link_closure out)
+    set(_todo llama ggml)
+    set(_seen)
+    while(_todo)
+        list(POP_FRONT _todo _t)
+        if(_t IN_LIST _seen OR NOT TARGET ${_t})
+            continue()
+        endif()
+        get_target_property(_imported ${_t} IMPORTED)
+        get_target_property(_aliased ${_t} ALIASED_TARGET)
+        if(_imported OR _aliased)
+            continue()
+        endif()
+        list(APPEND _seen ${_t})
+        foreach(_prop LINK_LIBRARIES INTERFACE_LINK_LIBRARIES)
+            get_target_property(_deps ${_t} ${_prop})
+            if(_deps)
+                foreach(_d IN LISTS _deps)
+                    string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" _d "${_d}")
+                    if(NOT _d MATCHES "^\\$<" AND TARGET ${_d})
+                        list(APPEND _todo ${_d})
+                    endif()
+                endforeach()
+            endif()
+        endforeach()
+    endwhile()
+    set(${out} ${_seen} PARENT_SCOPE)
+endfunction()
+_clika_llama_link_closure(_clika_llama_exported)
+set(_clika_llama_libs)
+foreach(_t IN LISTS _clika_llama_exported)
+    get_target_property(_type ${_t} TYPE)
+    if(_type STREQUAL "STATIC_LIBRARY")
+        list(APPEND _clika_llama_libs "$<TARGET_FILE:${_t}>")
+    endif()
+endforeach()
+export(TARGETS ${_clika_llama_exported} FILE "${CMAKE_BINARY_DIR}/clika-llama-cpp-targets.cmake")
+# ggml links the OpenMP runtime of the compiler that built it (GCC's libgomp): the importing build gets those very
+# libraries, whatever its own compiler (the sanitizer build uses Clang, whose FindOpenMP would look for libomp).
+# (ggml's find_package(OpenMP) ran in its own directory; its cache entries name the libraries.)
+set(_clika_llama_openmp "")
+foreach(_lang C CXX)
+    if(DEFINED CACHE{OpenMP_${_lang}_LIB_NAMES})
+        set(_libs)
+        foreach(_name IN LISTS OpenMP_${_lang}_LIB_NAMES)
+            list(APPEND _libs "${OpenMP_${_name}_LIBRARY}")
+        endforeach()
+        string(APPEND _clika_llama_openmp
+"if(NOT TARGET OpenMP::OpenMP_${_lang})
+    add_library(OpenMP::OpenMP_${_lang} INTERFACE IMPORTED)
+    set_target_properties(OpenMP::OpenMP_${_lang} PROPERTIES INTERFACE_LINK_LIBRARIES \"${_libs}\")
+endif()
+")
+    endif()
+endforeach()
+unset(_libs)
+# What the imported targets need (Threads, OpenMP of ggml's link interface) and where their files are.
+file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/clika-llama-cpp-prebuilt.cmake" CONTENT
+"# Generated by cmake/LlamaCpp.cmake: this build tree's llama.cpp libraries, for CLIKA_LLAMA_CPP_PREBUILT=${CMAKE_BINARY_DIR}
+set(CLIKA_LLAMA_PREBUILT_SOURCE \"${_clika_llama_src}\")
+set(CLIKA_LLAMA_PREBUILT_LIBS \"${_clika_llama_libs}\")
+find_package(Threads REQUIRED)
+${_clika_llama_openmp}include(\"\${CMAKE_CURRENT_LIST_DIR}/clika-llama-cpp-targets.cmake\")
+")
+unset(_clika_llama_openmp)
 
 message(STATUS "llama.cpp: source=${_clika_llama_src} native=${CLIKA_LLAMA_NATIVE} avx512=${CLIKA_LLAMA_AVX512} vocab_dir=${CLIKA_LLAMA_VOCAB_DIR}")
 

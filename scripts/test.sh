@@ -7,3 +7,4 @@ bash scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j2
 ctest --test-dir build -j2 --output-on-failure --timeout 1200
+bash scripts/ci-hardening.sh   # sanitizer build + fuzzing (build-asan/, build-fuzz/)

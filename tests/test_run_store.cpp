@@ -6,6 +6,7 @@
 
 #include "clika/eval/runner.hpp"
 #include "clika/run_store.hpp"
+#include "clika/scoring.hpp"
 #include "test_support.hpp"
 
 using namespace clika;
@@ -102,6 +103,55 @@ TEST_CASE("a run directory made by another command is refused, naming what diffe
     } catch (const Error& e) {
         CHECK_THAT(e.what(), Contains("shots: absent here, 1 in the run"));
     }
+}
+
+TEST_CASE("a run.json with a key twice is refused with file:line and the key, not read as whichever value wins") {
+    const fs::path dir = test::scratch_dir("manifest-duplicate");
+    const OrderedJson wanted{{"mode", "letter"}, {"shots", 1}};
+    // nlohmann keeps the last "mode" (this command's), simdjson and Python-based tools disagree on which one counts.
+    const std::string text = "{\n  \"mode\": \"loglik\",\n  \"shots\": 1,\n  \"mode\": \"letter\"\n}\n";
+    test::write_file(dir / "run.json", text);
+    try {
+        (void)open_run_dir(dir, wanted);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::bad_input);
+        CHECK(e.where().line == 4);
+        CHECK(e.where().field == "mode");
+        CHECK_THAT(e.what(), Contains("run.json:4: field \"mode\": appears twice in one object"));
+    }
+    CHECK(test::read_file(dir / "run.json") == text);  // refused before anything is changed
+    // score --run reads the same manifest the same way.
+    const auto qs = questions(4);
+    test::write_file(run_predictions_path(dir, Task::x_geo, Lang::de), lines_for(qs, 0, 4));
+    CHECK_THROWS_WITH(score_run(dir), Contains("run.json:4: field \"mode\": appears twice"));
+}
+
+TEST_CASE("run.json is read strictly: nested duplicates, trailing bytes, numbers out of range and a BOM name file:line") {
+    const fs::path dir = test::scratch_dir("manifest-strict");
+    const fs::path file = dir / "run.json";
+    auto refused = [&](const std::string& text) -> std::string {
+        test::write_file(file, text);
+        try {
+            (void)read_run_manifest(file);
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::bad_input);
+            return e.what();
+        }
+        return "accepted";
+    };
+    CHECK_THAT(refused("{\n  \"backend\": {\n    \"batch\": 512,\n    \"batch\": 8\n  }\n}\n"),
+               Contains("run.json:4: field \"backend.batch\": appears twice in one object"));
+    CHECK_THAT(refused("{\"letter_continuations\": [{\"x\": 1, \"x\": 1}]}"), Contains("run.json:1: field \"letter_continuations.x\": appears twice"));
+    CHECK_THAT(refused("{\n  \"mode\": \"letter\"\n}\n\n{}\n"), Contains("run.json:5: unreadable run manifest"));
+    CHECK_THAT(refused("{\n  \"chunk\": 8,\n  \"limit\": 1e999\n}\n"), Contains("run.json:3: unreadable run manifest"));
+    CHECK_THAT(refused("{\"limit\": NaN}"), Contains("run.json:1: unreadable run manifest"));
+    CHECK_THAT(refused("\xEF\xBB\xBF{\"mode\": \"letter\"}"), Contains("run.json:1: the file starts with a UTF-8 byte-order mark"));
+    // Equal keys in different objects are fine.
+    test::write_file(file, R"({"a": {"x": 1}, "b": {"x": 2}, "c": [{"x": 1}, {"x": 2}]})");
+    const nlohmann::json read = read_run_manifest(file);
+    CHECK(read["b"]["x"] == 2);
+    CHECK(read["c"][1]["x"] == 2);
 }
 
 TEST_CASE("a run directory being written is locked against a second run") {

@@ -2,8 +2,11 @@
 // Where a clika run keeps its outputs: RUN_DIR/<task>/<folder>/predictions.jsonl, in the upstream prediction format.
 
 #include <algorithm>
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,14 +43,98 @@ namespace clika {
     return out;
 }
 
-// A run's manifest as written; an unreadable one is an error naming the file.
-[[nodiscard]] inline nlohmann::json read_run_manifest(const fs::path& path) {
-    try {
-        std::ifstream in(path);
-        return nlohmann::json::parse(in);
-    } catch (const std::exception& e) {
-        fail_input({path}, fmt::format("unreadable run manifest: {}", e.what()), "the run.json clika wrote");
+namespace detail_run_files {
+
+// Where nlohmann's parser is in a file: it reads the bytes one at a time through this iterator, which keeps the line of
+// the last byte read -- when the parser reports a key, its closing quote; when a number overflows, the byte after it.
+struct ReadLines {
+    std::size_t newlines = 0;  // before the next byte
+    std::size_t last = 1;      // line of the last byte read (1-based)
+};
+
+class LineCountingIterator {
+public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
+
+    LineCountingIterator() = default;
+    LineCountingIterator(const char* at, ReadLines* lines) : at_(at), lines_(lines) {}
+    reference operator*() const { return *at_; }
+    LineCountingIterator& operator++() {
+        lines_->last = lines_->newlines + 1;
+        if (*at_ == '\n') ++lines_->newlines;
+        ++at_;
+        return *this;
     }
+    LineCountingIterator operator++(int) {
+        LineCountingIterator before = *this;
+        ++*this;
+        return before;
+    }
+    bool operator==(const LineCountingIterator& other) const { return at_ == other.at_; }
+
+private:
+    const char* at_ = nullptr;
+    ReadLines* lines_ = nullptr;
+};
+
+}  // namespace detail_run_files
+
+// A run's manifest as written; an unreadable one is an error naming the file. Strict like every input clika reads
+// (clika/jsonl.hpp): trailing bytes, literals JSON does not have (NaN, Infinity), numbers out of double's range and a
+// key twice in one object are errors with file:line. (nlohmann keeps the last of two equal keys, simdjson the first:
+// refuse rather than pick one.)
+[[nodiscard]] inline nlohmann::json read_run_manifest(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (!in.good() && !in.eof()) fail_input({path}, "cannot read the run manifest");
+    if (text.starts_with("\xEF\xBB\xBF"))  // nlohmann would skip it; Python's json.load refuses it, as do clika's loaders
+        fail_input({path, 1}, "the file starts with a UTF-8 byte-order mark (BOM), which JSON does not allow",
+                   "UTF-8 without a BOM: remove the first three bytes, e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE");
+    using Json = nlohmann::json;
+    struct OpenObject {
+        std::vector<std::string> keys;  // in order of appearance
+        std::string key;                // the key whose value is being read
+    };
+    std::vector<OpenObject> open;
+    detail_run_files::ReadLines lines;
+    std::optional<Location> duplicate;
+    const Json::parser_callback_t strict = [&](int, Json::parse_event_t event, Json& parsed) {
+        switch (event) {
+            case Json::parse_event_t::object_start: open.emplace_back(); break;
+            case Json::parse_event_t::object_end:
+                if (!open.empty()) open.pop_back();
+                break;
+            case Json::parse_event_t::key: {
+                if (open.empty() || duplicate) break;
+                OpenObject& object = open.back();
+                object.key = parsed.get<std::string>();
+                if (std::find(object.keys.begin(), object.keys.end(), object.key) != object.keys.end()) {
+                    std::string field;
+                    for (const OpenObject& o : open) field += (field.empty() ? "" : ".") + o.key;
+                    duplicate = Location{path, lines.last, std::move(field)};
+                } else {
+                    object.keys.push_back(object.key);
+                }
+                break;
+            }
+            default: break;
+        }
+        return true;
+    };
+    Json manifest;
+    try {
+        manifest = Json::parse(detail_run_files::LineCountingIterator(text.data(), &lines),
+                               detail_run_files::LineCountingIterator(text.data() + text.size(), &lines), strict);
+    } catch (const std::exception& e) {
+        // (the message names line and column too; the location names the line, as for every other input)
+        fail_input({path, text.empty() ? 0 : lines.last}, fmt::format("unreadable run manifest: {}", e.what()), "the run.json clika wrote");
+    }
+    if (duplicate) fail_input(std::move(*duplicate), "appears twice in one object", "every key once per object, as clika writes run.json");
+    return manifest;
 }
 
 // A task and language a run was asked for that holds fewer answers than its run.json counts (an unfinished run).
