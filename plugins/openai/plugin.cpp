@@ -39,6 +39,13 @@ struct Failure : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Whether a struct the host passed is large enough to hold `member`: fields added after v2.0 are read only then.
+template <class S, class M>
+[[nodiscard]] bool holds(const S& s, M S::*member) noexcept {
+    const auto end = reinterpret_cast<const char*>(&(s.*member)) - reinterpret_cast<const char*>(&s) + static_cast<std::ptrdiff_t>(sizeof(M));
+    return static_cast<std::ptrdiff_t>(s.struct_size) >= end;
+}
+
 struct Settings {
     std::string mode = "letter";  // what the run needs: letter, loglik, generate, generate+loglik
     int max_new_tokens = 64;
@@ -49,7 +56,7 @@ struct Settings {
 
 [[nodiscard]] Settings read_settings(const clika_open_options& o) {
     Settings s;
-    if (o.struct_size < offsetof(clika_open_options, settings) + sizeof(o.settings) || o.settings == nullptr) return s;
+    if (!holds(o, &clika_open_options::settings) || o.settings == nullptr) return s;
     Json j;
     try {
         j = Json::parse(o.settings);
@@ -185,7 +192,7 @@ Model& self(clika_model* m) { return *reinterpret_cast<Model*>(m); }
 clika_model* plugin_open(const char* path, const clika_open_options* options) {
     return clika::plugin::guarded(nullptr, [&]() -> clika_model* {
         if (path == nullptr) throw Failure("no server URL");
-        if (options == nullptr || options->struct_size < offsetof(clika_open_options, seed) + sizeof(options->seed))
+        if (options == nullptr || !holds(*options, &clika_open_options::seed))
             throw Failure("open options from an older clika (struct_size mismatch)");
         if (options->lora_path != nullptr) throw Failure("a server applies no LoRA adapter sent by clika: serve the merged model, or load the adapter in the server");
         auto m = std::make_unique<Model>();
@@ -274,10 +281,9 @@ void plugin_close(clika_model* model) { delete reinterpret_cast<Model*>(model); 
 int32_t plugin_describe(clika_model* model, clika_model_info* out) {
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
-        if (out == nullptr || out->struct_size < offsetof(clika_model_info, capabilities) + sizeof(out->capabilities))
-            throw Failure("model info from an older clika");
+        if (out == nullptr || !holds(*out, &clika_model_info::capabilities)) throw Failure("model info from an older clika");
         const std::uint32_t size = out->struct_size;
-        const bool has_identity = size >= offsetof(clika_model_info, identity) + sizeof(out->identity);
+        const bool has_identity = holds(*out, &clika_model_info::identity);
         std::memcpy(out, &m.info, has_identity ? sizeof(clika_model_info) : offsetof(clika_model_info, identity));
         out->struct_size = size;
         // Every request is its own HTTP call: no pass limits beyond the context.
@@ -313,15 +319,20 @@ struct CountInto {
     }
 };
 
+// The counters of score or generate options, when the host's struct has them.
+template <class Options>
+[[nodiscard]] CountInto count_into(Model& m, const Options& o) {
+    const bool has = holds(o, &Options::retries);
+    return {m, has ? o.requests_sent : nullptr, has ? o.retries : nullptr};
+}
+
 int32_t plugin_score(clika_model* model, const clika_score_request* reqs, clika_score_result* results, size_t count,
                      const clika_score_options* options) {
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
-        if (options == nullptr || options->struct_size < offsetof(clika_score_options, prefix_reuses) + sizeof(options->prefix_reuses))
-            throw Failure("score options from an older clika");
-        const bool extended = options->struct_size >= offsetof(clika_score_options, retries) + sizeof(options->retries);
-        CountInto counting{m, extended ? options->requests_sent : nullptr, extended ? options->retries : nullptr};
-        uint8_t* bounded = extended ? options->next_bounded : nullptr;
+        if (options == nullptr || !holds(*options, &clika_score_options::prefix_reuses)) throw Failure("score options from an older clika");
+        const CountInto counting = count_into(m, *options);
+        uint8_t* bounded = holds(*options, &clika_score_options::next_bounded) ? options->next_bounded : nullptr;
         clika::plugin::validate_requests(reqs, results, count, {m.info.n_vocab, static_cast<std::size_t>(m.info.n_ctx), false});
         m.sequences.clear();
 
@@ -428,10 +439,8 @@ int32_t plugin_generate_begin(clika_model* model, const clika_score_request* pro
                               const clika_generate_options* options) {
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
-        if (options == nullptr || options->struct_size < offsetof(clika_generate_options, tokens_evaluated) + sizeof(options->tokens_evaluated))
-            throw Failure("generate options from an older clika");
-        const bool extended = options->struct_size >= offsetof(clika_generate_options, retries) + sizeof(options->retries);
-        CountInto counting{m, extended ? options->requests_sent : nullptr, extended ? options->retries : nullptr};
+        if (options == nullptr || !holds(*options, &clika_generate_options::tokens_evaluated)) throw Failure("generate options from an older clika");
+        const CountInto counting = count_into(m, *options);
         m.sequences.assign(count, {});
         std::vector<std::size_t> all(count);
         for (std::size_t i = 0; i < count; ++i) {
@@ -449,8 +458,8 @@ int32_t plugin_generate_step(clika_model* model, const int32_t* tokens, size_t c
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
         if (count != m.sequences.size()) throw Failure("generate_step for " + std::to_string(count) + " sequences, begun with " + std::to_string(m.sequences.size()));
-        const bool extended = options != nullptr && options->struct_size >= offsetof(clika_generate_options, retries) + sizeof(options->retries);
-        CountInto counting{m, extended ? options->requests_sent : nullptr, extended ? options->retries : nullptr};
+        if (options == nullptr) throw Failure("no generate options");
+        const CountInto counting = count_into(m, *options);
         std::vector<std::size_t> refill;
         for (std::size_t i = 0; i < count; ++i) {
             Sequence& s = m.sequences[i];
