@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+bash scripts/install-cuda.sh   # nvcc + cuBLAS from NVIDIA's PyPI wheels into build/_deps/cuda, for cuda_native
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j2
 ctest --test-dir build -j2 --output-on-failure --timeout 1200
