@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct ScoreOptions {
     std::string model;
     std::string run;
     std::string lm_eval_samples;
+    std::string lm_eval_model;
     std::string task_map;
     std::string metric = "acc";
     std::vector<std::string> pivots{"en"};
@@ -62,11 +64,21 @@ void run_score(const ScoreOptions& o) {
         LmEvalSettings settings;
         settings.metric = o.metric == "acc_norm" ? LmEvalMetric::acc_norm : LmEvalMetric::acc;
         settings.task_map = o.task_map;
+        settings.model = o.lm_eval_model;
         settings.scoring.pivots = o.pivots;
         settings.scoring.bootstrap_resamples = o.bootstrap;
         settings.scoring.seed = o.seed;
         settings.scoring.confidence = o.confidence;
-        const FamilyScorecard card = score_lm_eval(o.lm_eval_samples, settings);
+        LmEvalSamples samples = load_lm_eval(o.lm_eval_samples, settings);
+        fmt::print(stderr, "clika score: read {} samples file{} of model {} in {}\n", samples.files.size(), samples.files.size() == 1 ? "" : "s",
+                   samples.model, samples.files.front().parent_path().string());
+        // CLiKA's own tasks: the paper's tables, exactly as for a run (RA references, levels, en-CO, others).
+        if (const std::optional<Scorecard> paper = score_lm_eval_clika(samples, settings)) {
+            print_warnings(paper->warnings, o);
+            write_output(render(*paper, o.format), o.out);
+            return;
+        }
+        const FamilyScorecard card = score_lm_eval(std::move(samples), settings);
         print_warnings(card.warnings, o);
         write_output(render(card, o.format), o.out);
         return;
@@ -110,12 +122,17 @@ void add_score_command(CLI::App& app) {
         "RankC(X) = mean over questions of sum_j w_j |top_j(X) & top_j(en)| / j, w = softmax(N..1): how alike X and English\n"
         "rank the options (needs option scores: `clika run` outputs and lm-eval samples).\n"
         "lm-eval samples: families xcopa, xstorycloze, xwinograd, belebele, global_mmlu and clika_<task>_<lang>; languages\n"
-        "matched by doc_id, consistency only for parallel families; RA against 100% (paper references for CLiKA tasks).");
+        "matched by doc_id, consistency only for parallel families; RA against 100% (paper references for CLiKA tasks).\n"
+        "Samples of CLiKA's tasks only (examples/lm_eval_tasks) give the paper's tables, as --run does. Of each task the\n"
+        "newest run (samples_<task>_<date>.jsonl) is read and older ones are named in a warning; a folder holding several\n"
+        "models needs --lm-eval-model NAME.");
     cmd->add_option("--data", o->data, "CLiKA data folder (default: $CLIKA_DATA)");
     cmd->add_option("--model", o->model, "published predictions to score: llama_13b, bloomz_7b1_mt, vicuna_13b_v1.5, chatgpt, ...");
     cmd->add_option("--run", o->run, "a run directory written by `clika run`");
     cmd->add_option("--lm-eval-samples", o->lm_eval_samples,
                     "a folder of lm-evaluation-harness samples_<task>_<date>.jsonl files (`lm_eval --log_samples`), searched recursively");
+    cmd->add_option("--lm-eval-model", o->lm_eval_model,
+                    "lm-eval samples: the model folder to score where DIR holds several (lm-eval writes DIR/<model>/)");
     cmd->add_option("--task-map", o->task_map, "lm-eval samples: JSON {\"my_task_de\": [\"my_family\", \"de\"]} for tasks clika does not know");
     cmd->add_option("--metric", o->metric, "lm-eval samples: the per-sample metric that decides correct")
         ->check(CLI::IsMember({"acc", "acc_norm"}))

@@ -47,6 +47,7 @@ inline std::string python_dumps(const PyJson& value) {
 
 // Python's str(float): shortest round trip, always with a decimal point or exponent.
 inline std::string python_float(double v) {
+    if (std::isnan(v)) return "nan";
     if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
     std::string text = fmt::format("{}", v);
     if (text.find_first_of(".e") == std::string::npos) text += ".0";
@@ -149,10 +150,11 @@ inline const char* const sample_date = "2024-05-13T12-34-56.123456";
 
 // <dir>/<model>/samples_<task>_<date>.jsonl, as save_results_samples names it.
 inline std::filesystem::path write_samples(const std::filesystem::path& dir, const std::string& task, const std::vector<SampleDoc>& docs,
-                                           Leaves leaves = Leaves::strings, const std::string& model = "org__tiny-model") {
+                                           Leaves leaves = Leaves::strings, const std::string& model = "org__tiny-model",
+                                           const std::string& date = sample_date) {
     std::string text;
     for (const SampleDoc& d : docs) text += sample_line(d, leaves);
-    const std::filesystem::path path = dir / model / fmt::format("samples_{}_{}.jsonl", task, sample_date);
+    const std::filesystem::path path = dir / model / fmt::format("samples_{}_{}.jsonl", task, date);
     write_file(path, text);
     return path;
 }

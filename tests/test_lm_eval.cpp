@@ -284,7 +284,15 @@ TEST_CASE("two sample files of one task are refused rather than merged") {
     const auto dir = test::scratch_dir("lm_eval_twice");
     test::write_samples(dir, "xcopa_it", two_docs(), Leaves::strings, "run1");
     test::write_samples(dir, "xcopa_it", two_docs(), Leaves::strings, "run2");
-    CHECK_THAT(error_of(dir), Catch::Contains("task xcopa_it is xcopa in language it, already read from"));
+    CHECK_THAT(error_of(dir), Catch::Contains("holds the samples of 2 models: run1, run2"));
+    // Within one folder: two task names for one family and language.
+    const auto one = test::scratch_dir("lm_eval_twice_one_folder");
+    test::write_samples(one, "xcopa_it", two_docs());
+    test::write_samples(one, "my_copa_it", two_docs());
+    test::write_file(one / "map.json", R"({"my_copa_it": ["xcopa", "it"]})");
+    LmEvalSettings settings = quick({"it"}, 0);
+    settings.task_map = one / "map.json";
+    CHECK_THAT(error_of(one, settings), Catch::Contains("is xcopa in language it, already read from"));
 }
 
 TEST_CASE("a task map names families the built-in rules do not know") {
@@ -297,4 +305,110 @@ TEST_CASE("a task map names families the built-in rules do not know") {
     CHECK(score_lm_eval(dir, settings).find("my_family")->find("de")->correct == 2);
     test::write_file(dir / "map.json", R"({"my_task_de": ["my_family"]})");
     CHECK_THAT(error_of(dir, settings), Catch::Contains("map.json: field \"my_task_de\": is not a [family, language] pair"));
+}
+
+namespace {
+
+// x_geo docs 0..3 (four options), right where `right` says: the harness's acc from the log-likelihoods.
+std::vector<SampleDoc> geo_docs(const std::vector<int>& right) {
+    std::vector<SampleDoc> docs;
+    for (std::size_t i = 0; i < right.size(); ++i) {
+        const std::size_t gold = i % 4;
+        std::vector<double> loglik{-4, -4, -4, -4};
+        loglik[right[i] != 0 ? gold : (gold + 1) % 4] = -1;
+        docs.push_back(test::choice_doc(static_cast<std::int64_t>(i), fmt::format("Q{}\nAnswer:", i), {"A", "B", "C", "D"}, gold, loglik));
+    }
+    return docs;
+}
+
+}  // namespace
+
+TEST_CASE("samples of CLiKA's tasks give the paper's table, with the run's engine") {
+    const auto dir = test::scratch_dir("lm_eval_clika_table");
+    test::write_samples(dir, "clika_x_geo_en", geo_docs({1, 1, 0, 0}));
+    test::write_samples(dir, "clika_x_geo_zh", geo_docs({1, 0, 1, 0}));
+    test::write_samples(dir, "clika_x_geo_de", geo_docs({1, 1, 1, 1}));
+    const LmEvalSettings settings = quick({"en"}, 50);
+    const LmEvalSamples samples = load_lm_eval(dir, settings);
+    const std::optional<Scorecard> card = score_lm_eval_clika(samples, settings);
+    REQUIRE(card.has_value());
+    CHECK(card->model == "org__tiny-model");
+    CHECK(card->has(Task::x_geo, Lang::zh));
+    CHECK_FALSE(card->has(Task::x_csqa, Lang::en));
+    CHECK(card->count(Task::x_geo, Lang::en).correct == 2);
+    Metrics point = card->point;
+    CHECK(point.accuracy(Task::x_geo, Lang::zh) == Approx(0.5));
+    // zh is right on docs 0 and 2, English on doc 0 of those: en-CO 1/2; German right everywhere: en-CO 2/4.
+    CHECK(point.en_co(Task::x_geo, Lang::zh) == Approx(0.5));
+    CHECK(point.en_co(Task::x_geo, Lang::de) == Approx(0.5));
+    // The same numbers as a ResultSet scored directly (what `clika score --run` does with a run's files).
+    ScoreSettings run_settings;
+    run_settings.bootstrap_resamples = 50;
+    const Scorecard direct = score(*clika_results(samples), run_settings);
+    CHECK(report::to_table(direct) == report::to_table(*card));
+    CHECK(report::to_table(*card).find("Factual RA") != std::string::npos);
+}
+
+TEST_CASE("samples of other families are not given the paper's table") {
+    const auto dir = test::scratch_dir("lm_eval_clika_table_mixed");
+    test::write_samples(dir, "clika_x_geo_en", geo_docs({1, 0}));
+    write_xcopa(dir);
+    CHECK_FALSE(score_lm_eval_clika(load_lm_eval(dir, quick({"en", "it"}, 0))).has_value());
+}
+
+TEST_CASE("of a task run twice the newest samples file is read and the older one named") {
+    const auto dir = test::scratch_dir("lm_eval_reruns");
+    const auto older = test::write_samples(dir, "clika_x_geo_en", geo_docs({0, 0}), Leaves::strings, "org__tiny-model", "2024-05-13T12-34-56.123456");
+    const auto newer = test::write_samples(dir, "clika_x_geo_en", geo_docs({1, 1}), Leaves::strings, "org__tiny-model", "2024-06-01T08-00-00.000001");
+    const LmEvalSamples samples = load_lm_eval(dir, quick({"en"}, 0));
+    REQUIRE(samples.files.size() == 1);
+    CHECK(samples.files.front() == newer);
+    REQUIRE(samples.warnings.size() == 1);
+    CHECK(samples.warnings.front().find(older.string()) != std::string::npos);
+    CHECK(samples.warnings.front().find("older run") != std::string::npos);
+    const std::optional<Scorecard> card = score_lm_eval_clika(samples);
+    REQUIRE(card.has_value());
+    CHECK(card->count(Task::x_geo, Lang::en).correct == 2);
+    CHECK(std::find(card->warnings.begin(), card->warnings.end(), samples.warnings.front()) != card->warnings.end());
+}
+
+TEST_CASE("a folder holding two models is refused naming both, and --lm-eval-model picks one") {
+    const auto dir = test::scratch_dir("lm_eval_two_models");
+    test::write_samples(dir, "clika_x_geo_en", geo_docs({1, 0}), Leaves::strings, "org__model-a");
+    test::write_samples(dir, "clika_x_geo_en", geo_docs({1, 1}), Leaves::strings, "org__model-b");
+    const std::string refused = error_of(dir);
+    CHECK(refused.find("org__model-a") != std::string::npos);
+    CHECK(refused.find("org__model-b") != std::string::npos);
+    CHECK(refused.find("--lm-eval-model") != std::string::npos);
+    LmEvalSettings settings = quick({"en"}, 0);
+    settings.model = "org__model-b";
+    const LmEvalSamples samples = load_lm_eval(dir, settings);
+    CHECK(samples.model == "org__model-b");
+    CHECK(score_lm_eval_clika(samples)->count(Task::x_geo, Lang::en).correct == 2);
+    settings.model = "org__model-c";
+    CHECK(error_of(dir, settings).find("has no samples of model org__model-c") != std::string::npos);
+}
+
+TEST_CASE("a samples file without a date is read and a compressed one refused, never skipped") {
+    const auto dir = test::scratch_dir("lm_eval_undated");
+    const auto dated = test::write_samples(dir, "xcopa_it", two_docs());
+    const auto undated = dated.parent_path() / "samples_xcopa_de.jsonl";
+    std::filesystem::copy_file(dated, undated);
+    const LmEvalSamples samples = load_lm_eval(dir, quick({"it"}, 0));
+    CHECK(std::find(samples.files.begin(), samples.files.end(), undated) != samples.files.end());
+    CHECK(score_lm_eval(dir, quick({"it"}, 0)).find("xcopa")->find("de") != nullptr);
+    test::write_file(dated.parent_path() / "samples_xcopa_fr_2024-05-13T12-34-56.123456.jsonl.gz", "not really gzip");
+    const std::string refused = error_of(dir, quick({"it"}, 0));
+    CHECK(refused.find("compressed samples file") != std::string::npos);
+    CHECK(refused.find("gunzip") != std::string::npos);
+}
+
+TEST_CASE("a NaN log-likelihood decides as the harness's numpy argmax does") {
+    const auto dir = test::scratch_dir("lm_eval_nan");
+    // numpy.argmax([nan, -1.0]) is 0: the harness counts gold 0 as right, and so must clika.
+    SampleDoc d = test::choice_doc(0, "p", {"a", "b"}, 0, {std::nan(""), -1.0});
+    d.acc = 1.0;
+    d.acc_norm = 1.0;
+    test::write_samples(dir, "xcopa_it", {d});
+    CHECK(score_lm_eval(dir, quick({"it"}, 0)).find("xcopa")->find("it")->correct == 1);
 }

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -134,15 +135,31 @@ inline constexpr std::array<FamilyPrefix, 4> family_prefixes{{
 }
 
 // The task of samples_<task>_<date>.jsonl (the date is datetime.isoformat() with ':' as '-'); nullopt for other names.
-[[nodiscard]] inline std::optional<std::string> samples_task_name(std::string_view file_name) {
+// The parts of a samples file name: samples_<task>_<date>.jsonl, where <date> is the run's start as
+// datetime.isoformat() with ':' as '-' (every task of one `lm_eval` call shares it). A file renamed without its date,
+// samples_<task>.jsonl, is read too (date empty: older than any dated run).
+struct SamplesFileName {
+    std::string task;
+    std::string date;
+};
+
+[[nodiscard]] inline std::optional<SamplesFileName> parse_samples_file_name(std::string_view file_name) {
     constexpr std::string_view prefix = "samples_", suffix = ".jsonl";
     if (!file_name.starts_with(prefix) || !file_name.ends_with(suffix)) return std::nullopt;
     std::string_view stem = file_name.substr(prefix.size(), file_name.size() - prefix.size() - suffix.size());
+    if (stem.empty()) return std::nullopt;
     const std::size_t underscore = stem.rfind('_');
-    if (underscore == std::string_view::npos || underscore == 0) return std::nullopt;
-    const std::string_view date = stem.substr(underscore + 1);
-    if (date.size() < 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
-    return std::string(stem.substr(0, underscore));
+    if (underscore != std::string_view::npos && underscore != 0) {
+        const std::string_view date = stem.substr(underscore + 1);
+        if (date.size() >= 10 && date[4] == '-' && date[7] == '-') return SamplesFileName{std::string(stem.substr(0, underscore)), std::string(date)};
+    }
+    return SamplesFileName{std::string(stem), {}};
+}
+
+[[nodiscard]] inline std::optional<std::string> samples_task_name(std::string_view file_name) {
+    auto parsed = parse_samples_file_name(file_name);
+    if (!parsed) return std::nullopt;
+    return std::move(parsed->task);
 }
 
 // One samples file: a language of a family, or the reason it was skipped.
@@ -174,7 +191,10 @@ namespace detail_lm_eval {
     return text == "True" || text == "False";
 }
 
+// numpy's argmax, as the harness decides: the first maximum, or the first NaN where there is one.
 [[nodiscard]] inline std::size_t first_argmax(const std::vector<double>& values) {
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if (std::isnan(values[i])) return i;
     std::size_t best = 0;
     for (std::size_t i = 1; i < values.size(); ++i)
         if (values[i] > values[best]) best = i;
@@ -366,28 +386,87 @@ struct Choices {
 
 // Every samples file under a directory, read as families.
 struct LmEvalSamples {
-    std::string model;  // the folder the samples are in (lm-eval's model_name_sanitized), when they share one
+    std::string model;  // the folder the samples are in (lm-eval's model_name_sanitized)
     std::vector<Family> families;
+    std::vector<std::filesystem::path> files;  // the samples files read, in name order
     std::vector<std::string> warnings;
 };
 
-[[nodiscard]] inline LmEvalSamples load_lm_eval_dir(const std::filesystem::path& dir, LmEvalMetric metric = LmEvalMetric::acc,
-                                                    const LmEvalTaskMap& map = {}) {
+namespace detail_lm_eval {
+
+// lm-eval writes <output>/<model>/samples_<task>_<date>.jsonl and never removes older runs. Of one model's folder, the
+// newest run of each task is read; an older run of a task read is named in a warning, never mixed in silently. A folder
+// holding several models is refused unless one is chosen.
+struct SamplesSelection {
+    std::vector<std::filesystem::path> files;
+    std::vector<std::string> warnings;
+};
+
+[[nodiscard]] inline SamplesSelection select_samples_files(const std::filesystem::path& dir, std::string_view model) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) fail_input({dir}, "directory not found", "the --output_path of `lm_eval --log_samples`");
-    std::vector<fs::path> files;
-    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file() && samples_task_name(it->path().filename().string())) files.push_back(it->path());
+    // model folder -> task -> date -> file
+    std::map<fs::path, std::map<std::string, std::map<std::string, fs::path>>> found;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file()) continue;
+        const fs::path& path = it->path();
+        const std::string file_name = path.filename().string();
+        if (file_name.starts_with("samples_") && (file_name.ends_with(".gz") || file_name.ends_with(".bz2") || file_name.ends_with(".xz") ||
+                                                  file_name.ends_with(".zst")))
+            fail_input({path}, "is a compressed samples file", fmt::format("plain JSON Lines: decompress it first (e.g. gunzip -k {})", path.string()));
+        auto name = parse_samples_file_name(file_name);
+        if (!name) continue;
+        auto& dates = found[path.parent_path()][name->task];
+        if (auto [at, fresh] = dates.emplace(name->date, path); !fresh)
+            fail_input({path}, fmt::format("is a second samples file of task {} without a date, beside {}", name->task, at->second.string()),
+                       "one file per task and run");
+    }
     if (ec) fail_input({dir}, fmt::format("cannot list: {}", ec.message()));
-    std::sort(files.begin(), files.end());
+
+    const auto folder_name = [&](const fs::path& folder) {
+        const fs::path relative = folder.lexically_relative(dir);
+        return relative.empty() || relative == "." ? folder.filename().string() : relative.generic_string();
+    };
+    const auto chosen = [&]() -> const std::map<std::string, std::map<std::string, fs::path>>* {
+        if (found.empty()) return nullptr;
+        if (model.empty() && found.size() == 1) return &found.begin()->second;
+        std::string names;
+        for (const auto& [folder, tasks] : found) {
+            if (!model.empty() && (folder_name(folder) == model || folder.filename() == model)) return &tasks;
+            names += fmt::format("{}{}", names.empty() ? "" : ", ", folder_name(folder));
+        }
+        if (model.empty())
+            fail_input({dir}, fmt::format("holds the samples of {} models: {}", found.size(), names), "one chosen with --lm-eval-model NAME");
+        fail_input({dir}, fmt::format("has no samples of model {}", model), fmt::format("one of: {}", names));
+    }();
+
+    SamplesSelection out;
+    if (chosen == nullptr) return out;
+    for (const auto& [task, dates] : *chosen) {
+        const fs::path& newest = dates.rbegin()->second;  // ISO dates sort as text; undated ("") first
+        out.files.push_back(newest);
+        for (auto it = std::next(dates.rbegin()); it != dates.rend(); ++it)
+            out.warnings.push_back(fmt::format("{}: not read, an older run of {} than {}", it->second.string(), task, newest.filename().string()));
+    }
+    std::sort(out.files.begin(), out.files.end());
+    return out;
+}
+
+}  // namespace detail_lm_eval
+
+// `model`: the model folder to read where `dir` holds several (lm-eval's <output>/<model>/); empty: the only one.
+[[nodiscard]] inline LmEvalSamples load_lm_eval_dir(const std::filesystem::path& dir, LmEvalMetric metric = LmEvalMetric::acc,
+                                                    const LmEvalTaskMap& map = {}, std::string_view model = {}) {
+    namespace fs = std::filesystem;
+    detail_lm_eval::SamplesSelection selection = detail_lm_eval::select_samples_files(dir, model);
+    const std::vector<fs::path>& files = selection.files;
 
     LmEvalSamples out;
+    out.warnings = std::move(selection.warnings);
     std::map<std::string, Family> families;
     std::map<std::pair<std::string, std::string>, fs::path> seen;
     std::map<std::string, fs::path> first_file_of_family;
-    std::optional<fs::path> shared_parent;
-    bool one_parent = true;
     for (const fs::path& path : files) {
         const std::string task = *samples_task_name(path.filename().string());
         const std::optional<FamilyAndLang> where = lm_eval_family(task, map);
@@ -419,16 +498,15 @@ struct LmEvalSamples {
                        fmt::format("the same number of choices in every language of {}", where->family));
         }
         family.langs.push_back(std::move(*loaded.lang));
-        if (!shared_parent) shared_parent = path.parent_path();
-        else if (*shared_parent != path.parent_path()) one_parent = false;
+        out.files.push_back(path);
     }
     if (families.empty())
         fail_input({dir}, files.empty() ? "no samples_<task>_<date>.jsonl files" : "no multiple-choice samples of a known family",
                    "the output of `lm_eval --log_samples` for multiple-choice tasks");
     for (auto& [family_name, family] : families) out.families.push_back(std::move(family));
-    fs::path root = dir.lexically_normal();
-    if (root.filename().empty()) root = root.parent_path();
-    out.model = (one_parent && shared_parent ? *shared_parent : root).filename().string();
+    fs::path folder = out.files.front().parent_path().lexically_normal();
+    if (folder.filename().empty()) folder = folder.parent_path();
+    out.model = folder.filename().string();
     return out;
 }
 
