@@ -60,8 +60,17 @@ void run_multiple_choice(const RunOptions& o) {
                seconds > 0 ? static_cast<double>(scored) / seconds : 0.0,
                stats.requests_sent > 0 ? fmt::format("{} requests, {} retries", stats.requests_sent, stats.retries)
                                        : fmt::format("{} tokens evaluated, prefix reused {} times", stats.tokens_evaluated, stats.prefix_reuses));
-    if (o.quiet_report) return;
     ResultSet results = load_run(o.out, tasks, langs);
+    if (o.quiet_report) {
+        // The report's warnings end with what to do about answers decided between bounds only; without a report, the
+        // run's last line says it.
+        std::size_t bounded = 0, unranked = 0;
+        for (Task task : tasks)
+            for (Lang lang : langs)
+                if (const auto& r = results.get(task, lang)) bounded += r->bounded, unranked += r->unranked;
+        if (bounded + unranked > 0) fmt::print(stderr, "clika run: warning: {}\n", bounded_warning(bounded, unranked));
+        return;
+    }
     results.model = fs::path(o.model).filename().string();
     const std::string report = report::to_table(score(results));
     std::fwrite(report.data(), 1, report.size(), stdout);

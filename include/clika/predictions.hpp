@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "clika/dataset.hpp"
 #include "clika/jsonl.hpp"
+#include "clika/logprob.hpp"
 #include "clika/parallel.hpp"
 #include "clika/results.hpp"
 #include "clika/utf8.hpp"
@@ -41,9 +43,17 @@ namespace clika {
     std::vector<double> out;
     for (simdjson::dom::element e : r.array("scores")) {
         const auto value = e.get_double();
-        if (value.error() != simdjson::SUCCESS)
-            r.fail(fmt::format("scores[{}]", out.size()), fmt::format("is {}", JsonRecord::type_name(e)), "a number: one log-probability per option");
-        out.push_back(value.value_unsafe());
+        if (value.error() == simdjson::SUCCESS) {
+            out.push_back(value.value_unsafe());
+            continue;
+        }
+        // An exact -inf (probability 0), as prediction_line writes it: JSON has no infinities.
+        if (const auto text = e.get_string(); text.error() == simdjson::SUCCESS && text.value_unsafe() == minus_infinity_text) {
+            out.push_back(-std::numeric_limits<double>::infinity());
+            continue;
+        }
+        r.fail(fmt::format("scores[{}]", out.size()), fmt::format("is {}", JsonRecord::type_name(e)),
+               fmt::format("a number: one log-probability per option (\"{}\" for -inf)", minus_infinity_text));
     }
     if (out.size() != option_count)
         r.fail("scores", fmt::format("holds {} scores for {} options", out.size(), option_count), "one log-probability per option");
