@@ -14,6 +14,7 @@
 
 using namespace clika;
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
 using Catch::Matchers::StartsWith;
 
 namespace {
@@ -98,14 +99,16 @@ namespace {
 // A letter-mode run of x_geo and x_name in en, de and fr, four questions each, every answer exact except: x_geo de's
 // first answer is decided between bounds only (every letter outside the server's top K, chosen "A"), and x_geo fr's first
 // answer has two letters outside the top K but its chosen letter inside.
-Scorecard bounded_run_card(std::size_t resamples) {
+// `english_too`: x_geo en's first answer is decided between bounds only as well.
+Scorecard bounded_run_card(std::size_t resamples, bool english_too = false) {
     const fs::path dir = test::scratch_dir("score-bounded");
     for (Task task : {Task::x_geo, Task::x_name})
         for (Lang lang : {Lang::en, Lang::de, Lang::fr}) {
             std::string lines;
             for (int i = 0; i < 4; ++i) {
                 std::string scores = "[-1.0,-2.0,-3.0,-4.0]", bounded;
-                if (task == Task::x_geo && lang == Lang::de && i == 0) scores = "[-9.5,-9.5,-9.5,-9.5]", bounded = R"(,"bounded":["A","B","C","D"])";
+                if (task == Task::x_geo && (lang == Lang::de || (english_too && lang == Lang::en)) && i == 0)
+                    scores = "[-9.5,-9.5,-9.5,-9.5]", bounded = R"(,"bounded":["A","B","C","D"])";
                 if (task == Task::x_geo && lang == Lang::fr && i == 0) scores = "[-1.0,-2.0,-9.5,-9.5]", bounded = R"(,"bounded":["C","D"])";
                 lines += fmt::format(R"({{"id":{},"input":"p","res":"A","label":"{}","uuid":"q{}","scores":{},"mode":"letter","greedy":"A",)"
                                      R"("greedy_token":1,"greedy_is_option":true{}}})"
@@ -177,4 +180,19 @@ TEST_CASE("cells drawing on answers decided between bounds only are null with th
     CHECK_THAT(csv, Contains("\naccuracy,x_geo,de,,,\naccuracy_bounded,x_geo,de,1,,\n"));
     CHECK_THAT(csv, Contains("\nra,factual,others,,,\nra_bounded,factual,others,1,,\n"));
     CHECK_THAT(csv, Contains("\nrank_c,x_geo,fr,,,\nrank_c_bounded,x_geo,fr,1,,\n"));
+}
+
+TEST_CASE("languages absent from a report get no bounded count, even when English has bounded answers") {
+    const Scorecard card = bounded_run_card(0, true);
+    CHECK(card.bounded(Level::factual, index(Lang::zh), true) == 0);
+    CHECK(card.bounded(Level::factual, index(Lang::fr), true) == 1);  // English's answer, which en-CO of fr reads
+    CHECK(card.bounded(Level::factual, others_column, true) == 2);    // de's and English's, English counted once
+    CHECK(std::isnan(card.point.en_co(Task::x_geo, Lang::fr)));
+    const report::Json json = report::to_json(card);
+    CHECK(json["consistency"]["en_co_bounded"] == report::Json{{"de", 2}, {"fr", 1}, {"others", 2}});
+    const std::string table = report::to_table(card);
+    const std::size_t at = table.find("\nen-CO (Factual)");
+    REQUIRE(at != std::string::npos);
+    const std::string summary_row = table.substr(at + 1, table.find('\n', at + 1) - at - 1);
+    CHECK_THAT(summary_row, EndsWith("  -  - (2 bounded)"));  // zh is absent: a plain "-"
 }

@@ -209,19 +209,27 @@ struct Scorecard {
     // task's in `lang` (with_english: en-CO, which reads English's answers too), or a level's in a column (others: every
     // "others" language).
     [[nodiscard]] std::size_t bounded(Task t, Lang l, bool with_english) const {
+        if (!has(t, l)) return 0;
         return count(t, l).bounded + (with_english && l != Lang::en ? count(t, Lang::en).bounded : 0);
     }
     [[nodiscard]] std::size_t bounded(Level level, std::size_t column, bool with_english) const {
         std::vector<Lang> langs = column == others_column ? others : std::vector<Lang>{all_langs[column]};
         std::size_t n = 0;
         for (Task task : level_tasks(level)) {
-            for (Lang lang : langs) n += count(task, lang).bounded;
-            if (with_english && column != index(Lang::en)) n += count(task, Lang::en).bounded;
+            bool any = false;
+            for (Lang lang : langs) {
+                n += count(task, lang).bounded;
+                any = any || has(task, lang);
+            }
+            if (with_english && any && column != index(Lang::en)) n += count(task, Lang::en).bounded;  // once per task
         }
         return n;
     }
     // Answers with two or more bounded letters that RankC of `lang` against English draws on.
-    [[nodiscard]] std::size_t unranked(Task t, Lang l) const { return count(t, l).unranked + (l != Lang::en ? count(t, Lang::en).unranked : 0); }
+    [[nodiscard]] std::size_t unranked(Task t, Lang l) const {
+        if (!has(t, l)) return 0;
+        return count(t, l).unranked + (l != Lang::en ? count(t, Lang::en).unranked : 0);
+    }
 };
 
 namespace detail {
