@@ -68,7 +68,8 @@ void run_multiple_choice(const RunOptions& o) {
         for (Task task : tasks)
             for (Lang lang : langs)
                 if (const auto& r = results.get(task, lang)) bounded += r->bounded, unranked += r->unranked;
-        if (bounded + unranked > 0) fmt::print(stderr, "clika run: warning: {}\n", bounded_warning(bounded, unranked));
+        if (bounded + unranked > 0)
+            fmt::print(stderr, "clika run: warning: {} (this run: --top-logprobs {})\n", bounded_warning(bounded, unranked), o.top_logprobs);
         return;
     }
     results.model = fs::path(o.model).filename().string();

@@ -2,7 +2,8 @@
 # Never a wrong number, never an abort (issue 22): a model whose weights hold NaN stops the run with a backend error
 # naming the plugin and the question, and nothing is written; damaged model files and GGUF metadata llama.cpp aborts on
 # are refused by clika's own GGUF reader, saying exactly what is wrong; pass limits name --ctx/--batch; `clika bench`
-# range-checks its options as `run` does and prints one format on standard output.
+# range-checks its options as `run` does and prints one format on standard output; answers decided between bounds only
+# end the run with how to raise --top-logprobs.
 set -euo pipefail
 CLIKA="$1"; DATA="$2"; WORK="$3"; PLUGINS="$4"
 rm -rf "$WORK"; mkdir -p "$WORK"
@@ -78,4 +79,25 @@ if grep -q '{' "$WORK/bench.txt"; then echo "bench printed JSON after its table:
 "${bench[@]}" --format json --json "$WORK/bench-copy.json" > "$WORK/bench.json" 2> /dev/null
 /usr/bin/python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["questions_per_s"]["median"] > 0, r; assert r == json.load(open(sys.argv[2]))' \
   "$WORK/bench.json" "$WORK/bench-copy.json"
+# 6. Answers decided between bounds only (every letter outside a server's top K): the run's last line says to raise
+#    --top-logprobs, with and without the report (which leaves the numbers null). tests/openai/fake_vllm.py stands in for
+#    a vLLM server; skipped where the openai plugin is not built.
+if [[ -f "$PLUGINS/libclika_openai.so" ]]; then
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  /usr/bin/python3 "$(dirname "$0")/../openai/fake_vllm.py" "$port" "$WORK/fake.json" & fake=$!
+  trap 'kill $fake 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v1/models', timeout=1)" 2>/dev/null && break
+    sleep 0.1
+  done
+  server=(run --data "$DATA" --plugin-path "$PLUGINS" --plugin openai --model "http://127.0.0.1:$port" --tasks x_geo --langs en,de --limit 6
+          --top-logprobs 5)
+  "$CLIKA" "${server[@]}" --no-report --out "$WORK/bounded-quiet" 2> "$WORK/bounded-quiet.err"
+  tail -n 1 "$WORK/bounded-quiet.err" | grep -q 'answers were decided between upper bounds only.*raise --top-logprobs' ||
+    { echo "--no-report: the last line does not say to raise --top-logprobs:"; tail -n 3 "$WORK/bounded-quiet.err"; exit 1; }
+  "$CLIKA" "${server[@]}" --out "$WORK/bounded" > "$WORK/bounded.txt" 2> /dev/null
+  tail -n 1 "$WORK/bounded.txt" | grep -q 'raise --top-logprobs' ||
+    { echo "the report's last line does not say to raise --top-logprobs:"; tail -n 3 "$WORK/bounded.txt"; exit 1; }
+  grep -Eq '^x_geo acc +- \([0-9]+ bounded\)' "$WORK/bounded.txt" || { echo "bounded accuracy is not null:"; cat "$WORK/bounded.txt"; exit 1; }
+fi
 echo "wrong-number and abort checks passed"
