@@ -99,5 +99,14 @@ if [[ -f "$PLUGINS/libclika_openai.so" ]]; then
   tail -n 1 "$WORK/bounded.txt" | grep -q 'raise --top-logprobs' ||
     { echo "the report's last line does not say to raise --top-logprobs:"; tail -n 3 "$WORK/bounded.txt"; exit 1; }
   grep -Eq '^x_geo acc +- \([0-9]+ bounded\)' "$WORK/bounded.txt" || { echo "bounded accuracy is not null:"; cat "$WORK/bounded.txt"; exit 1; }
+  # The Python module's results likewise (where it is built beside the plugins).
+  if compgen -G "$PLUGINS/../python/clika*.so" > /dev/null; then
+    PYTHONPATH="$PLUGINS/../python" /usr/bin/python3 - "$WORK/bounded" <<'EOF'
+import sys, clika
+cell = clika.score_run(sys.argv[1], bootstrap=0)["tasks"]["x_geo"]["de"]
+assert cell["accuracy"] is None and cell["ra"] is None and cell["en_co"] is None and cell["bounded"] == 6, cell
+print("python: x_geo de is null with", cell["bounded"], "bounded answers")
+EOF
+  fi
 fi
 echo "wrong-number and abort checks passed"
