@@ -39,6 +39,7 @@ struct BenchOptions {
     double seconds = 5.0;
     int repetitions = 5;
     bool reference = false;
+    std::string format = "table";
     std::string json_out;
 };
 
@@ -156,7 +157,7 @@ void run_bench(const BenchOptions& o) {
     std::string out = report::render_text(grid);
     out += fmt::format("prefix cache: {} hits, {} misses; {} prompt tokens needed {} evaluated ({:.1f}%)\n", hits, misses, prompt,
                        evaluated, prompt == 0 ? 0.0 : 100.0 * static_cast<double>(evaluated) / static_cast<double>(prompt));
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    if (o.format == "table") std::fwrite(out.data(), 1, out.size(), stdout);
 
     nlohmann::ordered_json json;
     json["model"] = o.model;
@@ -173,7 +174,8 @@ void run_bench(const BenchOptions& o) {
     json["prefix_cache"] = {{"hits", hits}, {"misses", misses}};
     json["tokens"] = {{"prompt", prompt}, {"evaluated", evaluated}};
     const std::string text = json.dump(2) + "\n";
-    write_output(text, o.json_out, "benchmark report");
+    if (o.format == "json") std::fwrite(text.data(), 1, text.size(), stdout);
+    if (!o.json_out.empty()) write_output(text, o.json_out, "benchmark report");
 }
 
 }  // namespace
@@ -182,8 +184,9 @@ void add_bench_command(CLI::App& app) {
     auto o = std::make_shared<BenchOptions>();
     CLI::App* cmd = app.add_subcommand("bench", "Measure option-scoring throughput of any plugin and model (questions/s, options/s, tokens/s)");
     cmd->footer("\nWarm-up, then --repetitions timed runs of --seconds each over the chosen prompts; prints median and spread\n"
-                "as a table and JSON. Prefix-cache hits are questions that reused their task's shared prefix; misses are\n"
-                "prefix evaluations (one per backend call, or one per question on the reference path).");
+                "as a table (--format json: as JSON; --json FILE writes the JSON too). Prefix-cache hits are questions that\n"
+                "reused their task's shared prefix; misses are prefix evaluations (one per backend call, or one per question on\n"
+                "the reference path).");
     cmd->add_option("--data", o->data, "CLiKA data folder (default: $CLIKA_DATA)");
     cmd->add_option("--model", o->model, "model file")->required();
     cmd->add_option("--plugin", o->plugin, "backend plugin")->capture_default_str();
@@ -191,16 +194,12 @@ void add_bench_command(CLI::App& app) {
     cmd->add_option("--mode", o->mode, "letter or loglik")->check(CLI::IsMember({"letter", "loglik"}))->capture_default_str();
     cmd->add_option("--tasks", o->tasks, "tasks whose prompts to use")->delimiter(',')->capture_default_str();
     cmd->add_option("--langs", o->langs, "languages whose prompts to use")->delimiter(',')->capture_default_str();
-    cmd->add_option("--limit", o->limit, "first N questions per task/language (0: all)")->capture_default_str();
-    cmd->add_option("--threads", o->threads, "backend CPU threads (0: default)")->check(count_up_to(hardware_threads()))->capture_default_str();
-    cmd->add_option("--batch", o->batch, "tokens per forward pass (0: default)")->capture_default_str();
-    cmd->add_option("--parallel", o->parallel, "sequences together (0: default)")->capture_default_str();
-    cmd->add_option("--ctx", o->ctx, "KV cache size (0: default)")->capture_default_str();
-    cmd->add_option("--chunk", o->chunk, "questions per backend call")->capture_default_str();
+    add_pass_options(*cmd, *o);
     cmd->add_option("--seconds", o->seconds, "length of one timed repetition")->check(within(0.01, 86400))->capture_default_str();
     cmd->add_option("--repetitions", o->repetitions, "timed repetitions")->check(CLI::PositiveNumber)->capture_default_str();
     cmd->add_flag("--reference", o->reference, "measure the reference path (no prefix sharing) instead");
-    cmd->add_option("--json", o->json_out, "write the JSON result to this file instead of standard output");
+    cmd->add_option("--format", o->format, "what standard output gets: the table, or the JSON result")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+    cmd->add_option("--json", o->json_out, "also write the JSON result to this file");
     cmd->callback([o] { run_bench(*o); });
 }
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -36,6 +38,7 @@ struct MakeModelOptions {
     std::string type = "f16";
     bool untied = false;
     bool onnx = false;  // also write the ONNX copy (same stem, .onnx) for the onnx plugin
+    std::string poison;  // tests: "nan" or "inf" as every output_norm weight
     model::ModelShape shape = model::default_test_shape();
 };
 
@@ -67,7 +70,9 @@ void run_make_model(MakeModelOptions o) {
     const auto type = o.type == "f32" ? model::WeightType::f32 : model::WeightType::f16;
     const std::filesystem::path vocab = resolve_vocab(o);
     if (o.onnx && std::filesystem::path(o.out).extension() == ".onnx") fail_input({o.out}, "--out names the GGUF file", "a .gguf name with --onnx");
-    const model::MadeModel made = model::make_model(vocab, o.out, o.shape, o.seed, type);
+    std::optional<float> poison;
+    if (!o.poison.empty()) poison = o.poison == "nan" ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+    const model::MadeModel made = model::make_model(vocab, o.out, o.shape, o.seed, type, poison);
     const model::ModelShape& s = o.shape;
     std::fprintf(stdout, "%s",
                  fmt::format("wrote {}: llama, {} layers, dim {}, {} heads ({} kv), ff {}, context {}, vocab {} ({} {}), "
@@ -124,6 +129,9 @@ void add_make_model_command(CLI::App& app) {
     cmd->add_option("--rms-eps", o->shape.rms_eps, "RMSNorm epsilon")->capture_default_str();
     cmd->add_flag("--untied", o->untied, "write a separate output.weight instead of reusing token_embd");
     cmd->add_flag("--onnx", o->onnx, "also write the same model as ONNX beside --out (OUT with .onnx; for the onnx plugin, which tokenizes with OUT)");
+    cmd->add_option("--poison-weights", o->poison, "tests: every output_norm weight is nan or inf (a model that computes no numbers)")
+        ->check(CLI::IsMember({"nan", "inf"}))
+        ->group("");  // hidden: a model for tests of broken backends only
     cmd->add_option("--type", o->type, "weight storage type (norms are always f32)")->check(CLI::IsMember({"f32", "f16"}))->capture_default_str();
     add_make_model_lora_options(*cmd);
     cmd->callback([o] { run_make_model(*o); });

@@ -60,8 +60,18 @@ void run_multiple_choice(const RunOptions& o) {
                seconds > 0 ? static_cast<double>(scored) / seconds : 0.0,
                stats.requests_sent > 0 ? fmt::format("{} requests, {} retries", stats.requests_sent, stats.retries)
                                        : fmt::format("{} tokens evaluated, prefix reused {} times", stats.tokens_evaluated, stats.prefix_reuses));
-    if (o.quiet_report) return;
     ResultSet results = load_run(o.out, tasks, langs);
+    if (o.quiet_report) {
+        // The report's warnings end with what to do about answers decided between bounds only; without a report, the
+        // run's last line says it.
+        std::size_t bounded = 0, unranked = 0;
+        for (Task task : tasks)
+            for (Lang lang : langs)
+                if (const auto& r = results.get(task, lang)) bounded += r->bounded, unranked += r->unranked;
+        if (bounded + unranked > 0)
+            fmt::print(stderr, "clika run: warning: {} (this run: --top-logprobs {})\n", bounded_warning(bounded, unranked), o.top_logprobs);
+        return;
+    }
     results.model = fs::path(o.model).filename().string();
     const std::string report = report::to_table(score(results));
     std::fwrite(report.data(), 1, report.size(), stdout);
@@ -100,14 +110,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--langs", o->langs, "languages to run (default: all ten)")->delimiter(',');
     cmd->add_option("--mode", o->mode, "letter or loglik")->check(CLI::IsMember({"letter", "loglik"}))->capture_default_str();
     cmd->add_option("--shots", o->shots, "1: the paper's one-shot prompts; 0: zero-shot")->check(CLI::IsMember({0, 1}))->capture_default_str();
-    cmd->add_option("--limit", o->limit, "only the first N questions of each task and language (0: all)")->check(count_up_to(any_count))->capture_default_str();
-    cmd->add_option("--threads", o->threads, "CPU threads for the backend (0: its default; at most the machine's hardware threads)")
-        ->check(count_up_to(hardware_threads()))
-        ->capture_default_str();
-    cmd->add_option("--ctx", o->ctx, "KV cache size in tokens (0: the plugin's default)")->check(count_up_to(1 << 24))->capture_default_str();
-    cmd->add_option("--batch", o->batch, "tokens per forward pass (0: the plugin's default)")->check(count_up_to(1 << 20))->capture_default_str();
-    cmd->add_option("--parallel", o->parallel, "sequences evaluated together (0: the plugin's default)")->check(count_up_to(1 << 16))->capture_default_str();
-    cmd->add_option("--chunk", o->chunk, "questions per backend call: the unit of progress and of resuming")->check(count_up_to(1 << 20))->capture_default_str();
+    add_pass_options(*cmd, *o);
     cmd->add_option("--lora", o->lora, "LoRA adapter to apply (GGUF for llamacpp)");
     cmd->add_option("--lora-scale", o->lora_scale, "LoRA scale")->check(within(-1000, 1000))->capture_default_str();
     cmd->add_flag("--no-share", o->no_share, "reference path: no prefix sharing, one sequence at a time (slow; for checking)");

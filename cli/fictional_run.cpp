@@ -48,9 +48,11 @@ Choice choice_between(PluginBackend& backend, const std::string& prompt, const T
 
 // Log-likelihoods (and greedy flags) of every continuation of every context. Continuations of one context are split
 // over several requests when together they would not fit one decode of the plugin.
+// `labels`: what each context asks, for messages.
 void score_continuations(Context& c, const std::vector<Tokens>& contexts, const std::vector<std::vector<Tokens>>& continuations,
-                         std::vector<std::vector<double>>& logprob, std::vector<std::vector<int>>& greedy) {
-    const auto [requests, origin] = pack_continuations(contexts, continuations, static_cast<std::size_t>(c.backend.info().max_pass_tokens));
+                         const std::vector<std::string>& labels, std::vector<std::vector<double>>& logprob, std::vector<std::vector<int>>& greedy) {
+    auto [requests, origin] = pack_continuations(contexts, continuations, static_cast<std::size_t>(c.backend.info().max_pass_tokens));
+    for (std::size_t k = 0; k < requests.size(); ++k) requests[k].label = labels[origin[k].first];
     const std::vector<OptionScores> scores = c.backend.score(requests, c.options, c.stats);
     logprob.assign(contexts.size(), {});
     greedy.assign(contexts.size(), {});
@@ -99,9 +101,11 @@ ItemSource test_item_source(Context& c, const FictionalTestSet& set) {
                 choice_contexts[k] = std::move(choice.context);
                 continuations[k] = std::move(choice.continuations);
             }
+            std::vector<std::string> labels;
+            for (std::size_t k = start; k < end; ++k) labels.push_back(fmt::format("fictional {} item \"{}\"", code(set.lang), selected[k]));
             std::vector<std::vector<double>> logprob;
             std::vector<std::vector<int>> greedy;
-            score_continuations(c, choice_contexts, continuations, logprob, greedy);
+            score_continuations(c, choice_contexts, continuations, labels, logprob, greedy);
             for (std::size_t k = 0; k < answers.size(); ++k) {
                 FictionalAnswer& a = answers[k];
                 a.choice_present = true;
@@ -149,9 +153,11 @@ ItemSource translate_item_source(Context& c, const FictionalTestSet& set) {
             std::vector<std::vector<Tokens>> continuations(contexts.size());
             for (std::size_t k = 0; k < contexts.size(); ++k)
                 continuations[k].push_back(continuation_tokens(c.backend, prompts[k], contexts[k], set.translations[selected[start + k]].answer));
+            std::vector<std::string> labels;
+            for (std::size_t k = start; k < end; ++k) labels.push_back(fmt::format("translate {} item \"{}\"", code(set.lang), selected[k]));
             std::vector<std::vector<double>> logprob;
             std::vector<std::vector<int>> greedy;
-            score_continuations(c, contexts, continuations, logprob, greedy);
+            score_continuations(c, contexts, continuations, labels, logprob, greedy);
             for (std::size_t k = 0; k < answers.size(); ++k) {
                 answers[k].choice_present = true;
                 answers[k].logprob = logprob[k][0];

@@ -30,21 +30,39 @@ namespace clika::cli {
         fmt::format("NUMBER in {}..{}", low, high));
 }
 
-// A count: a whole number >= 0 (at most `high`).
-[[nodiscard]] inline CLI::Validator count_up_to(double high) {
+// A count: a whole number in low..high.
+[[nodiscard]] inline CLI::Validator count_in(double low, double high) {
     return CLI::Validator(
-        [high](std::string& text) -> std::string {
+        [low, high](std::string& text) -> std::string {
             if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
-                return fmt::format("\"{}\" is not a whole number >= 0", text);
+                return fmt::format("\"{}\" is not a whole number >= {}", text, low);
             if (std::stod(text) > high) return fmt::format("{} is more than {}", text, high);
+            if (std::stod(text) < low) return fmt::format("{} is less than {}", text, low);
             return {};
         },
-        fmt::format("COUNT in 0..{}", high));
+        fmt::format("COUNT in {}..{}", low, high));
 }
+
+// A count: a whole number >= 0 (at most `high`).
+[[nodiscard]] inline CLI::Validator count_up_to(double high) { return count_in(0, high); }
 
 inline constexpr double any_count = 1e15;
 
 // Threads: beyond the machine's hardware threads a backend only contends with itself.
 [[nodiscard]] inline double hardware_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// The options that shape a backend's passes and the questions asked, defined once for `run` and `bench` (any struct
+// with threads, ctx, batch, parallel, chunk and limit).
+template <class Options>
+void add_pass_options(CLI::App& cmd, Options& o) {
+    cmd.add_option("--limit", o.limit, "only the first N questions of each task and language (0: all)")->check(count_up_to(any_count))->capture_default_str();
+    cmd.add_option("--threads", o.threads, "CPU threads for the backend (0: its default; at most the machine's hardware threads)")
+        ->check(count_up_to(hardware_threads()))
+        ->capture_default_str();
+    cmd.add_option("--ctx", o.ctx, "KV cache size in tokens (0: the plugin's default)")->check(count_up_to(1 << 24))->capture_default_str();
+    cmd.add_option("--batch", o.batch, "tokens per forward pass (0: the plugin's default)")->check(count_up_to(1 << 20))->capture_default_str();
+    cmd.add_option("--parallel", o.parallel, "sequences evaluated together (0: the plugin's default)")->check(count_up_to(1 << 16))->capture_default_str();
+    cmd.add_option("--chunk", o.chunk, "questions per backend call: the unit of progress and of resuming")->check(count_in(1, 1 << 20))->capture_default_str();
+}
 
 }  // namespace clika::cli

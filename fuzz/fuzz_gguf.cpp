@@ -1,9 +1,11 @@
 // clika's own GGUF reader (clika/tools/gguf.hpp: clika inspect/make-model, the tests): header, KV pairs, tensor infos,
-// and the data of every tensor it accepted. Input: the file.
+// the data of every tensor it accepted, and the check of what llama.cpp would abort on (clika/tools/llama_metadata.hpp).
+// Input: the file.
 #include <cstddef>
 #include <cstdint>
 
 #include "clika/tools/gguf.hpp"
+#include "clika/tools/llama_metadata.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -22,6 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (t.type == 0 || t.type == 1 || t.type == 30)
                 fuzz::require(f.tensor_floats(t).size() == static_cast<std::size_t>(t.elements()), "one float per element");
         }
+        gguf::check_llama_cpp_metadata(f);
     } catch (const Error&) {
     }
     return 0;

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <utility>
 #include <limits>
 #include <string>
 #include <vector>
@@ -10,11 +11,13 @@
 #include <catch2/catch.hpp>
 
 #include "clika/tools/gguf.hpp"
+#include "clika/tools/llama_metadata.hpp"
 #include "clika/tools/model_maker.hpp"
 #include "test_support.hpp"
 
 using namespace clika;
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 namespace fs = std::filesystem;
 
 namespace {
@@ -397,4 +400,53 @@ TEST_CASE("make_model writes llama tensors and hyperparameters for a GQA shape w
     CHECK_THAT(error_of([&] { (void)model::tensor_values(9, s, nv, "blk.3.attn_q.weight"); }), Contains("no tensor named"));
     const std::vector<float> norm = f.tensor_floats("output_norm.weight");
     CHECK(std::all_of(norm.begin(), norm.end(), [](float x) { return x == 1.0f; }));
+}
+
+namespace {
+
+// The error (or "") of checking a llama-architecture file holding `kvs` against what llama.cpp aborts on.
+std::string llama_metadata_error(const std::vector<std::pair<std::string, gguf::Value>>& kvs) {
+    const fs::path file = test::scratch_dir("gguf-llama-metadata") / "model.gguf";
+    gguf::Writer w;
+    w.set("general.architecture", gguf::Value::str("llama"));
+    w.set("llama.block_count", gguf::Value::u32(2));
+    for (const auto& [key, value] : kvs) w.set(key, value);
+    w.write(file);
+    try {
+        gguf::check_llama_cpp_metadata(gguf::File::read(file));
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::bad_input);
+        CHECK_THAT(e.what(), StartsWith(file.string()));
+        return e.what();
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("GGUF metadata llama.cpp aborts on is refused naming the key and its value") {
+    using V = gguf::Value;
+    CHECK(llama_metadata_error({}).empty());
+    CHECK_THAT(llama_metadata_error({{"llama.block_count", V::u32(0)}}),
+               Contains("field \"llama.block_count\": is 0, a value llama.cpp aborts the process on") && Contains("expected 1 to 512 layers"));
+    CHECK_THAT(llama_metadata_error({{"llama.block_count", V::u32(1000000)}}), Contains("\"llama.block_count\": is 1000000"));
+    CHECK(llama_metadata_error({{"llama.block_count", V::u32(512)}}).empty());
+    CHECK_THAT(llama_metadata_error({{"llama.nextn_predict_layers", V::u32(3)}}), Contains("\"llama.nextn_predict_layers\": is 3"));
+    CHECK_THAT(llama_metadata_error({{"llama.expert_count", V::u32(2000)}}), Contains("\"llama.expert_count\": is 2000"));
+    CHECK_THAT(llama_metadata_error({{"llama.expert_count", V::u32(8)}}), Contains("\"llama.expert_used_count\": is 0"));
+    CHECK_THAT(llama_metadata_error({{"llama.expert_count", V::u32(8)}, {"llama.expert_used_count", V::u32(9)}}),
+               Contains("\"llama.expert_used_count\": is 9"));
+    // Per layer: the largest counts.
+    CHECK_THAT(llama_metadata_error({{"llama.expert_count", V::u32(8)},
+                                     {"llama.expert_used_count", V::array(gguf::ValueType::u32, {V::u32(2), V::u32(12)})}}),
+               Contains("\"llama.expert_used_count\": is 12"));
+    CHECK(llama_metadata_error({{"llama.expert_count", V::u32(8)}, {"llama.expert_used_count", V::u32(2)}}).empty());
+    CHECK_THAT(llama_metadata_error({{"llama.expert_used_count", V::u32(2)}}), Contains("\"llama.expert_used_count\": is 2") && Contains("without experts"));
+    CHECK_THAT(llama_metadata_error({{"llama.expert_count", V::u32(8)}, {"llama.expert_used_count", V::u32(2)}, {"llama.expert_group_count", V::u32(3)}}),
+               Contains("\"llama.expert_group_count\": is 3") && Contains("a divisor"));
+    CHECK_THAT(llama_metadata_error({{"llama.expert_count", V::u32(8)}, {"llama.expert_used_count", V::u32(2)}, {"llama.expert_group_count", V::u32(4)}}),
+               Contains("\"llama.expert_group_used_count\": is 0"));
+    CHECK_THAT(llama_metadata_error({{"llama.rope.scaling.type", V::str("cubic")}}),
+               Contains("\"llama.rope.scaling.type\": is \"cubic\"") && Contains("none, linear, yarn or longrope"));
+    CHECK(llama_metadata_error({{"llama.rope.scaling.type", V::str("yarn")}}).empty());
 }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -267,24 +268,24 @@ TEST_CASE("list_plugins reports every plugin found with version and ABI or the r
     std::vector<std::string> names;
     for (const auto& entry : listing) names.push_back(entry.name);
     // Sorted by file name within a folder; the folder given twice is listed once; missing folders are skipped.
-    CHECK(names == std::vector<std::string>{"garbage", "missing_symbol", "null_entry", "null_function", "old_abi", "partial_generate",
-                                            "small_struct", "throwing", "wrong_abi", "example"});
-    REQUIRE(listing.size() == 10);
+    CHECK(names == std::vector<std::string>{"bad_scores", "garbage", "missing_symbol", "null_entry", "null_function", "old_abi",
+                                            "partial_generate", "small_struct", "throwing", "wrong_abi", "example"});
+    REQUIRE(listing.size() == 11);
 
-    const auto& throwing = listing[7];
+    const auto& throwing = listing[8];
     CHECK(throwing.ok());
     CHECK(throwing.version == "0.0.1");
     CHECK(throwing.abi_version == 2);
     CHECK(throwing.path == fixture_dir / "libclika_throwing.so");
 
-    const auto& wrong_abi = listing[8];
+    const auto& wrong_abi = listing[9];
     CHECK_FALSE(wrong_abi.ok());
     CHECK(wrong_abi.refusal == "plugin built for ABI v3, this clika speaks v2");
-    CHECK_THAT(listing[0].refusal, StartsWith("cannot load plugin: "));
-    CHECK(listing[1].refusal == "not a clika plugin: it does not export clika_plugin_v2");
-    CHECK_THAT(listing[4].refusal, StartsWith("plugin built for ABI v1"));
+    CHECK_THAT(listing[1].refusal, StartsWith("cannot load plugin: "));
+    CHECK(listing[2].refusal == "not a clika plugin: it does not export clika_plugin_v2");
+    CHECK_THAT(listing[5].refusal, StartsWith("plugin built for ABI v1"));
 
-    const auto& example = listing[9];
+    const auto& example = listing[10];
     CHECK(example.ok());
     CHECK(example.version == "1.0.0 (toy byte-level bigram model)");
     CHECK_FALSE(example.shadowed);
@@ -515,6 +516,75 @@ TEST_CASE("exceptions thrown inside a plugin stay inside and come back as its la
     ScoreStats stats;
     e = error_of([&] { (void)backend.score(std::span(&r, 1), ScoreOptions{}, stats); });
     CHECK(e.problem() == "throwing: unknown exception (not derived from std::exception)");
+}
+
+// ---- what a plugin's scores may be (clika/logprob.hpp) ------------------------------------------------------------
+
+// Scores two requests of four letters each (next ids) through the bad_scores fixture, whose model path names the value
+// it puts at letter B of the last request; `continuations`: as continuations instead of next ids.
+std::vector<OptionScores> score_with_value(const std::string& spec, bool continuations = false) {
+    PluginBackend backend(load_plugin("bad_scores", PluginSearchPath{{fixture_dir}}), spec);
+    std::vector<ScoreRequest> requests(2);
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        requests[i].context = bytes(i == 0 ? "Q1 Answer:" : "Q2 Answer:");
+        requests[i].label = fmt::format("x_geo de question \"q{}\"", i + 1);
+        for (char letter : std::string_view("ABCD")) {
+            if (continuations) requests[i].continuations.push_back(bytes(std::string(1, letter)));
+            else requests[i].next_ids.push_back(letter);
+        }
+    }
+    ScoreStats stats;
+    return backend.score(requests, ScoreOptions{}, stats);
+}
+
+TEST_CASE("a NaN or +inf or positive log-probability from a plugin is a backend error naming the question and the plugin") {
+    const std::pair<const char*, const char*> cases[] = {
+        {"nan", "log-probability 2 of 4 is NaN"},
+        {"inf", "log-probability 2 of 4 is +inf"},
+        {"0.5", "log-probability 2 of 4 is 0.5 (above 0 beyond rounding"},
+    };
+    for (const auto& [spec, problem] : cases) {
+        for (bool continuations : {false, true}) {
+            INFO(spec << (continuations ? " as a continuation" : " as a next token"));
+            const Error e = error_of([&] { (void)score_with_value(spec, continuations); });
+            CHECK(e.kind() == ErrorKind::backend);
+            CHECK(e.where().file == fixture_dir / "libclika_bad_scores.so");
+            CHECK_THAT(e.problem(), StartsWith(std::string("bad_scores: x_geo de question \"q2\": ") + problem));
+            CHECK_THAT(e.problem(), Contains("nothing of its chunk is written"));
+        }
+    }
+}
+
+TEST_CASE("rounding just above 0 and an exact -inf are log-probabilities; -inf as a top-K bound is not") {
+    CHECK(score_with_value("1e-5")[1].next_logprob[1] == 1e-5);
+    CHECK(score_with_value("-inf")[1].next_logprob[1] == -std::numeric_limits<double>::infinity());
+    CHECK(score_with_value("-inf", true)[1].logprob[1] == -std::numeric_limits<double>::infinity());
+    const std::vector<OptionScores> bound = score_with_value("-30,bounded");
+    CHECK(bound[1].next_logprob[1] == -30.0);
+    CHECK(bound[1].next_bounded == std::vector<bool>{false, true, false, false});
+    const Error e = error_of([&] { (void)score_with_value("-inf,bounded"); });
+    CHECK(e.kind() == ErrorKind::backend);
+    CHECK_THAT(e.problem(), StartsWith("bad_scores: x_geo de question \"q2\": log-probability 2 of 4 is -inf as an upper bound"));
+}
+
+TEST_CASE("a question whose every option has log-probability -inf is a backend error") {
+    for (bool continuations : {false, true}) {
+        const Error e = error_of([&] { (void)score_with_value("all-minus-inf", continuations); });
+        CHECK(e.kind() == ErrorKind::backend);
+        CHECK_THAT(e.problem(), StartsWith("bad_scores: x_geo de question \"q2\": all 4 log-probabilities are -inf"));
+    }
+}
+
+TEST_CASE("a score request without a label is named by its position in the call") {
+    PluginBackend backend(load_plugin("bad_scores", PluginSearchPath{{fixture_dir}}), "nan");
+    std::vector<ScoreRequest> requests(3);
+    for (ScoreRequest& r : requests) {
+        r.context = bytes("x");
+        r.next_ids = {'A', 'B'};
+    }
+    ScoreStats stats;
+    const Error e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
+    CHECK_THAT(e.problem(), StartsWith("bad_scores: score request 3 of 3: log-probability 2 of 2 is NaN"));
 }
 
 // ---- lifetime -------------------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -191,4 +192,24 @@ TEST_CASE("a refused resume leaves the prediction file untouched") {
     other[1].uuid = "changed";
     CHECK_THROWS_WITH(PredictionWriter(file, uuids_of(other), 4), Contains("is not question 2 of this run"));
     CHECK(test::read_file(file) == text);
+}
+
+TEST_CASE("an exact -inf score is written as \"-inf\" (JSON has no infinities) and read back as -inf") {
+    const auto qs = questions(1);
+    QuestionOutcome o;
+    o.scores = {-1.0, -std::numeric_limits<double>::infinity(), -0.5, -3.0};
+    o.predicted = 2;
+    const std::string line = prediction_line(0, qs[0], "P", ScoringMode::letter, o, "C");
+    CHECK_THAT(line, Contains(R"("scores":[-1.0,"-inf",-0.5,-3.0])"));
+    const fs::path file = test::scratch_dir("minus-inf-line") / "predictions.jsonl";
+    test::write_file(file, line);
+    const LangResults r = load_predictions(file, Task::x_geo);
+    REQUIRE(r.option_scores.size() == 1);
+    CHECK(r.option_scores[0][1] == -std::numeric_limits<double>::infinity());
+    CHECK(r.predicted[0] == 'C');
+    // null stays refused: it is what a NaN became before NaN scores were refused at the plugin boundary.
+    std::string nan_line = line;
+    nan_line.replace(nan_line.find("\"-inf\""), 6, "null");
+    test::write_file(file, nan_line);
+    CHECK_THROWS_WITH(load_predictions(file, Task::x_geo), Contains("scores[1]") && Contains("is null"));
 }

@@ -9,9 +9,13 @@
 #include "clika/report/csv.hpp"
 #include "clika/report/json.hpp"
 #include "clika/report/tables.hpp"
+#include "clika/run_files.hpp"
 #include "test_support.hpp"
 
 using namespace clika;
+using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
+using Catch::Matchers::StartsWith;
 
 namespace {
 
@@ -88,4 +92,107 @@ TEST_CASE("the CSV and Markdown reports carry the same numbers as the table") {
     const std::string md = report::to_markdown(llama_card());
     CHECK(md.find("| Basic RA | 50.36 | 15.98 | 17.95 |") != std::string::npos);
     CHECK(md.find("| en-CO (Factual) | - | 0.8327 | 0.8975 |") != std::string::npos);
+}
+
+namespace {
+
+// A letter-mode run of x_geo and x_name in en, de and fr, four questions each, every answer exact except: x_geo de's
+// first answer is decided between bounds only (every letter outside the server's top K, chosen "A"), and x_geo fr's first
+// answer has two letters outside the top K but its chosen letter inside.
+// `english_too`: x_geo en's first answer is decided between bounds only as well.
+Scorecard bounded_run_card(std::size_t resamples, bool english_too = false) {
+    const fs::path dir = test::scratch_dir("score-bounded");
+    for (Task task : {Task::x_geo, Task::x_name})
+        for (Lang lang : {Lang::en, Lang::de, Lang::fr}) {
+            std::string lines;
+            for (int i = 0; i < 4; ++i) {
+                std::string scores = "[-1.0,-2.0,-3.0,-4.0]", bounded;
+                if (task == Task::x_geo && (lang == Lang::de || (english_too && lang == Lang::en)) && i == 0)
+                    scores = "[-9.5,-9.5,-9.5,-9.5]", bounded = R"(,"bounded":["A","B","C","D"])";
+                if (task == Task::x_geo && lang == Lang::fr && i == 0) scores = "[-1.0,-2.0,-9.5,-9.5]", bounded = R"(,"bounded":["C","D"])";
+                lines += fmt::format(R"({{"id":{},"input":"p","res":"A","label":"{}","uuid":"q{}","scores":{},"mode":"letter","greedy":"A",)"
+                                     R"("greedy_token":1,"greedy_is_option":true{}}})"
+                                     "\n",
+                                     i, i % 2 == 0 ? "A" : "B", i, scores, bounded);
+            }
+            test::write_file(run_predictions_path(dir, task, lang), lines);
+        }
+    ScoreSettings settings;
+    settings.bootstrap_resamples = resamples;
+    return score(load_run(dir), settings);
+}
+
+}  // namespace
+
+TEST_CASE("answers decided between bounds only are counted from the chosen letter and unranked ones from two bounded letters") {
+    const fs::path file = test::scratch_dir("score-bounded-lines") / "predictions.jsonl";
+    test::write_file(file,
+                     R"({"id":0,"input":"p","res":"A","label":"A","uuid":"a","scores":[-9,-9,-9,-9],"bounded":["A","B","C","D"]})" "\n"
+                     R"({"id":1,"input":"p","res":"A","label":"A","uuid":"b","scores":[-1,-2,-9,-9],"bounded":["C","D"]})" "\n"
+                     R"({"id":2,"input":"p","res":"A","label":"A","uuid":"c","scores":[-9,-9,-9.5,-9.5],"bounded":["A","C","D"]})" "\n"
+                     R"({"id":3,"input":"p","res":"B","label":"A","uuid":"d","scores":[-9,-1,-9,-9],"bounded":["D"]})" "\n");
+    const LangResults r = load_predictions(file, Task::x_geo);
+    CHECK(r.bounded == 2);   // lines 1 and 3: the chosen A is a bound (on line 3 tied with B's exact score)
+    CHECK(r.unranked == 3);  // lines 1-3
+    test::write_file(file, R"({"id":0,"input":"p","res":"A","label":"A","uuid":"a","scores":[-9,-9,-9,-9],"bounded":["E"]})" "\n");
+    CHECK_THROWS_WITH(load_predictions(file, Task::x_geo), Contains("bounded[0]") && Contains("an option letter A..D"));
+}
+
+TEST_CASE("cells drawing on answers decided between bounds only are null with the count beside them in every format") {
+    const Scorecard card = bounded_run_card(50);
+    CHECK(std::isnan(card.point.accuracy(Task::x_geo, Lang::de)));
+    CHECK(std::isnan(card.point.rescaled(Task::x_geo, Lang::de)));
+    CHECK(std::isnan(card.point.en_co(Task::x_geo, Lang::de)));
+    CHECK(std::isnan(card.low.accuracy(Task::x_geo, Lang::de)));
+    CHECK(card.point.accuracy(Task::x_geo, Lang::fr) == 0.5);
+    CHECK(card.point.en_co(Task::x_geo, Lang::fr) == 1.0);
+    CHECK(std::isnan(card.point.rank_c(Task::x_geo, Lang::fr)));  // two bounded letters: the ranking is unknown
+    CHECK(std::isfinite(card.point.rank_c(Task::x_name, Lang::fr)));
+    CHECK(std::isnan(card.point.level_ra(Level::factual, index(Lang::de))));
+    CHECK(std::isfinite(card.point.level_ra(Level::factual, index(Lang::fr))));
+    CHECK(std::isnan(card.point.level_ra(Level::factual, others_column)));  // never the mean of fr alone
+    CHECK(std::isnan(card.point.level_en_co(Level::factual, others_column)));
+    CHECK(card.bounded(Level::factual, others_column, false) == 1);
+
+    const report::Json json = report::to_json(card);
+    const report::Json& de = json["tasks"]["x_geo"]["de"];
+    CHECK(de["accuracy"].is_null());
+    CHECK(de["ra"].is_null());
+    CHECK(de["en_co"].is_null());
+    CHECK(de["bounded"] == 1);
+    CHECK(de["en_co_bounded"] == 1);
+    CHECK(json["tasks"]["x_geo"]["fr"]["rank_c"].is_null());
+    CHECK(json["tasks"]["x_geo"]["fr"]["unranked"] == 1);
+    CHECK(json["levels"]["factual"]["ra"]["de"].is_null());
+    CHECK(json["levels"]["factual"]["ra_bounded"] == report::Json{{"de", 1}, {"others", 1}});
+    CHECK(json["consistency"]["en_co"]["others"].is_null());
+    CHECK(json["consistency"]["en_co_bounded"]["others"] == 1);
+
+    const std::string table = report::to_table(card);
+    const std::size_t row = table.find("\nx_geo acc");
+    REQUIRE(row != std::string::npos);
+    CHECK_THAT(table.substr(row, table.find('\n', row + 1) - row), Contains(" 50.0  - (1 bounded)  "));
+    CHECK_THAT(table, Contains("- (1 unranked)"));
+    CHECK_THAT(table.substr(table.rfind('\n', table.size() - 2)), Contains("raise --top-logprobs"));  // the last line
+    const std::string md = report::to_markdown(card);
+    CHECK_THAT(md, Contains("| - (1 bounded) |"));
+    const std::string csv = report::to_csv(card);
+    CHECK_THAT(csv, Contains("\naccuracy,x_geo,de,,,\naccuracy_bounded,x_geo,de,1,,\n"));
+    CHECK_THAT(csv, Contains("\nra,factual,others,,,\nra_bounded,factual,others,1,,\n"));
+    CHECK_THAT(csv, Contains("\nrank_c,x_geo,fr,,,\nrank_c_bounded,x_geo,fr,1,,\n"));
+}
+
+TEST_CASE("languages absent from a report get no bounded count, even when English has bounded answers") {
+    const Scorecard card = bounded_run_card(0, true);
+    CHECK(card.bounded(Level::factual, index(Lang::zh), true) == 0);
+    CHECK(card.bounded(Level::factual, index(Lang::fr), true) == 1);  // English's answer, which en-CO of fr reads
+    CHECK(card.bounded(Level::factual, others_column, true) == 2);    // de's and English's, English counted once
+    CHECK(std::isnan(card.point.en_co(Task::x_geo, Lang::fr)));
+    const report::Json json = report::to_json(card);
+    CHECK(json["consistency"]["en_co_bounded"] == report::Json{{"de", 2}, {"fr", 1}, {"others", 2}});
+    const std::string table = report::to_table(card);
+    const std::size_t at = table.find("\nen-CO (Factual)");
+    REQUIRE(at != std::string::npos);
+    const std::string summary_row = table.substr(at + 1, table.find('\n', at + 1) - at - 1);
+    CHECK_THAT(summary_row, EndsWith("  -  - (2 bounded)"));  // zh is absent: a plain "-"
 }

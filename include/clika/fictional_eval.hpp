@@ -40,6 +40,7 @@
 #include "clika/dataset.hpp"
 #include "clika/fictional.hpp"
 #include "clika/jsonl.hpp"
+#include "clika/logprob.hpp"
 #include "clika/metrics/conductivity.hpp"
 #include "clika/utf8.hpp"
 
@@ -287,7 +288,7 @@ struct FictionalAnswer {
     }
     if (a.choice_present) {
         line["res"] = set.continents[a.chosen];
-        line["scores"] = a.scores;
+        line["scores"] = logprobs_json(a.scores);
         line["n_tokens"] = a.n_tokens;
         line["correct_choice"] = a.correct_choice;
     }
@@ -316,7 +317,7 @@ struct TranslateAnswer {
         line["correct_generate"] = a.correct_generate;
     }
     if (a.choice_present) {
-        line["logprob"] = a.logprob;
+        line["logprob"] = logprobs_json(std::span(&a.logprob, 1)).front();
         line["correct_choice"] = a.greedy;
     }
     return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";

@@ -92,7 +92,15 @@ typedef struct clika_score_request {
     size_t n_next_ids;
 } clika_score_request;
 
-/* Filled by the plugin; every array is allocated by the caller with the sizes its request implies. */
+/* Filled by the plugin; every array is allocated by the caller with the sizes its request implies.
+ *
+ * Every value written to continuation_logprob and next_logprob must be a log-probability: a number <= 0 (up to 1e-4 of
+ * rounding above it), never NaN or +inf. -inf (probability exactly 0, e.g. a masked token) is allowed only where the
+ * plugin reports the value as exact: every continuation_logprob, and a next_logprob not flagged in
+ * clika_score_options.next_bounded (a bound of -inf is refused: outside a top-K list a probability is not known to be
+ * 0); and not for every score of one request with two or more, which would leave nothing to choose. clika checks this
+ * after every score call (PluginBackend::score): a value breaking it stops the run with a backend error naming the
+ * question and the plugin, and nothing of that chunk is written. */
 typedef struct clika_score_result {
     double* continuation_logprob;  /* [n_continuations] sum of log p over the continuation's tokens */
     uint8_t* continuation_greedy;  /* [n_continuations] 1 when every continuation token was the argmax */

@@ -6,6 +6,7 @@
 // before the library can go. Use one PluginBackend from one thread at a time.
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
+#include "clika/logprob.hpp"
 #include "clika/plugin_abi.h"
 #include "clika/plugin_loader.hpp"
 #include "clika/request.hpp"
@@ -75,9 +77,12 @@ public:
         info_.description = raw.description;
         raw.identity[sizeof(raw.identity) - 1] = '\0';
         info_.identity = raw.identity;
+        // What a plugin can hold per pass follows from --ctx, --batch and --parallel: name them, not the ABI call.
         if (raw.max_pass_tokens <= 0 || raw.max_pass_sequences <= 0)
-            fail(fmt::format("describe reported {} tokens and {} sequences per pass: both must be positive", raw.max_pass_tokens,
-                             raw.max_pass_sequences));
+            fail(fmt::format("with --ctx {}, --batch {} and --parallel {} (0: the plugin's default) a forward pass holds {} tokens and {} "
+                             "sequences: too few to score a question",
+                             options.n_ctx, options.n_batch, options.n_parallel, raw.max_pass_tokens, raw.max_pass_sequences),
+                 "a larger --ctx and --batch: a question's prompt and options must fit both");
         info_.max_pass_tokens = raw.max_pass_tokens;
         info_.max_pass_sequences = raw.max_pass_sequences;
         info_.supports_lora = (raw.capabilities & CLIKA_CAP_LORA) != 0;
@@ -134,7 +139,8 @@ public:
     }
 
     // Scores every request in one plugin call. The requests' shared_prefix promises are checked first (a broken promise
-    // is an engine bug: ErrorKind::internal); counters are added to `stats`.
+    // is an engine bug: ErrorKind::internal); counters are added to `stats`. What comes back is checked against the rule
+    // of clika/logprob.hpp: a value that is no log-probability is a backend error naming the request, never a score.
     [[nodiscard]] std::vector<OptionScores> score(std::span<const ScoreRequest> requests, const ScoreOptions& options, ScoreStats& stats) {
         if (requests.empty()) return {};
         check_requests(requests);
@@ -170,6 +176,8 @@ public:
         if (api().score(model_.get(), raw_requests.data(), raw_results.data(), requests.size(), &raw_options) != 0) fail_from_model();
         std::size_t flag = 0;
         for (std::size_t i = 0; i < requests.size(); ++i) {
+            check_logprobs(requests, i, out[i].logprob, {});
+            check_logprobs(requests, i, out[i].next_logprob, std::span(bounded).subspan(flag, requests[i].next_ids.size()));
             out[i].all_greedy.assign(greedy[i].begin(), greedy[i].end());
             out[i].greedy_next = raw_results[i].greedy_next;
             out[i].next_bounded.assign(bounded.begin() + static_cast<std::ptrdiff_t>(flag),
@@ -225,10 +233,26 @@ private:
 
     [[nodiscard]] const clika_plugin_api_v2& api() const noexcept { return plugin_.api(); }
 
-    [[noreturn]] void fail(std::string message) const {
-        throw Error(ErrorKind::backend, Location{plugin_.path(), 0, {}}, fmt::format("{}: {}", plugin_.name(), message));
+    [[noreturn]] void fail(std::string message, std::string expected = {}) const {
+        throw Error(ErrorKind::backend, Location{plugin_.path(), 0, {}}, fmt::format("{}: {}", plugin_.name(), message), std::move(expected));
     }
     [[noreturn]] void fail_from_model() const { fail(api().last_error(model_.get())); }
+
+    // One request's scores (continuations or next ids; `bounded`: the plugin's next_bounded flags, empty for
+    // continuations) against clika/logprob.hpp's rule. A request whose scores are all -inf is refused too: every
+    // option is impossible, so no choice between them means anything.
+    void check_logprobs(std::span<const ScoreRequest> requests, std::size_t i, std::span<const double> scores,
+                        std::span<const std::uint8_t> bounded) const {
+        auto what = [&] { return requests[i].label.empty() ? fmt::format("score request {} of {}", i + 1, requests.size()) : requests[i].label; };
+        for (std::size_t j = 0; j < scores.size(); ++j)
+            if (const auto why = not_a_logprob(scores[j], bounded.empty() || bounded[j] == 0))
+                fail(fmt::format("{}: log-probability {} of {} is {}; nothing of its chunk is written", what(), j + 1, scores.size(), *why),
+                     "a log-probability: a number <= 0, or -inf where the plugin reports it exact");
+        if (scores.size() >= 2 && std::all_of(scores.begin(), scores.end(), [](double v) { return std::isinf(v); }))
+            fail(fmt::format("{}: all {} log-probabilities are -inf (probability 0), so no option can be chosen; nothing of its chunk is written", what(),
+                             scores.size()),
+                 "at least one option with a finite log-probability");
+    }
 
     // The shared-prefix rule of plugin_abi.h, enforced here once for every plugin.
     static void check_requests(std::span<const ScoreRequest> requests) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "clika/dataset.hpp"
 #include "clika/jsonl.hpp"
+#include "clika/logprob.hpp"
 #include "clika/parallel.hpp"
 #include "clika/results.hpp"
 #include "clika/utf8.hpp"
@@ -41,9 +43,17 @@ namespace clika {
     std::vector<double> out;
     for (simdjson::dom::element e : r.array("scores")) {
         const auto value = e.get_double();
-        if (value.error() != simdjson::SUCCESS)
-            r.fail(fmt::format("scores[{}]", out.size()), fmt::format("is {}", JsonRecord::type_name(e)), "a number: one log-probability per option");
-        out.push_back(value.value_unsafe());
+        if (value.error() == simdjson::SUCCESS) {
+            out.push_back(value.value_unsafe());
+            continue;
+        }
+        // An exact -inf (probability 0), as prediction_line writes it: JSON has no infinities.
+        if (const auto text = e.get_string(); text.error() == simdjson::SUCCESS && text.value_unsafe() == minus_infinity_text) {
+            out.push_back(-std::numeric_limits<double>::infinity());
+            continue;
+        }
+        r.fail(fmt::format("scores[{}]", out.size()), fmt::format("is {}", JsonRecord::type_name(e)),
+               fmt::format("a number: one log-probability per option (\"{}\" for -inf)", minus_infinity_text));
     }
     if (out.size() != option_count)
         r.fail("scores", fmt::format("holds {} scores for {} options", out.size(), option_count), "one log-probability per option");
@@ -61,6 +71,21 @@ inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted, st
     if (predicted != expected)
         r.fail("res", fmt::format("\"{}\" contradicts the line's scores, whose first maximum is option {}", r.string("res"), expected),
                "the res clika wrote, or no scores field");
+}
+
+// A clika run line's "bounded" letters (options whose score is only an upper bound), in the line's order.
+[[nodiscard]] inline std::string bounded_letters(const JsonRecord& r, std::size_t option_count) {
+    std::string out;
+    if (!r.has("bounded")) return out;
+    for (simdjson::dom::element e : r.array("bounded")) {
+        const auto text = e.get_string();
+        if (text.error() != simdjson::SUCCESS || text.value_unsafe().size() != 1 ||
+            option_letters.substr(0, option_count).find(text.value_unsafe().front()) == std::string_view::npos)
+            r.fail(fmt::format("bounded[{}]", out.size()), fmt::format("is {}", text.error() == simdjson::SUCCESS ? std::string(text.value_unsafe()) : std::string(JsonRecord::type_name(e))),
+                   fmt::format("an option letter {}..{}", option_letters.front(), option_letters[option_count - 1]));
+        out += text.value_unsafe().front();
+    }
+    return out;
 }
 
 [[nodiscard]] inline LangResults load_predictions(const fs::path& path, Task task) {
@@ -88,7 +113,9 @@ inline void check_res_agrees_with_scores(const JsonRecord& r, char predicted, st
         const bool off_format = predicted == 0 || (r.has("greedy_is_option") && r.at("greedy_is_option").is_bool() &&
                                                    !r.at("greedy_is_option").get_bool().value_unsafe());
         out.off_format += off_format ? 1 : 0;
-        if (r.has("bounded") && r.array("bounded").size() == options) ++out.bounded;
+        const std::string bounded = bounded_letters(r, options);
+        if (predicted != 0 && bounded.find(predicted) != std::string::npos) ++out.bounded;
+        if (bounded.size() >= 2) ++out.unranked;
     });
     if (out.uuids.empty()) fail_input({path}, "no predictions in file", "one JSON line per question");
     // Option scores count only when every question has them (RankC compares whole rankings per question).

@@ -25,6 +25,7 @@ struct ScoreRequest {
     std::size_t shared_prefix = 0;  // leading context tokens identical across the requests of one score() call
     std::vector<Tokens> continuations;
     Tokens next_ids;
+    std::string label;  // what the request asks, for messages ("x_csqa en question \"17\""); empty: its position in the call
 };
 
 struct OptionScores {

@@ -33,9 +33,12 @@ struct LangResults {
     // Answers that named no option: an empty or non-letter `res`, or (clika runs) an unrestricted next token that was
     // not an option letter.
     std::size_t off_format = 0;
-    // clika runs against a server that returns top-K log-probabilities: questions none of whose option letters was in
-    // the top K, so the decision between them is not exact.
+    // clika runs against a server that returns top-K log-probabilities, where a letter outside the top K is scored by
+    // an upper bound (the line's "bounded" letters). `bounded`: answers decided between bounds only, whose chosen letter
+    // is itself bounded, so which letter is the argmax is not known (every letter outside the top K, or a tie with the
+    // K-th value). `unranked`: answers with two or more bounded letters, whose order among them is not known.
     std::size_t bounded = 0;
+    std::size_t unranked = 0;
 };
 
 // A model's outcomes over the multiple-choice tasks; any task/language may be absent.

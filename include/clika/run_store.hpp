@@ -25,6 +25,7 @@
 #include "clika/eval/engine.hpp"
 #include "clika/error.hpp"
 #include "clika/jsonl.hpp"
+#include "clika/logprob.hpp"
 #include "clika/question.hpp"
 #include "clika/run_files.hpp"
 
@@ -117,7 +118,7 @@ private:
     line["label"] = std::string(1, q.label_letter());
     if (q.uuid_is_integer) line["uuid"] = std::stoll(q.uuid);
     else line["uuid"] = q.uuid;
-    line["scores"] = o.scores;
+    line["scores"] = logprobs_json(o.scores);
     line["mode"] = std::string(name(mode));
     if (mode == ScoringMode::letter) {
         line["greedy"] = greedy_piece;  // may be a partial UTF-8 sequence (byte tokens): written with U+FFFD
@@ -133,9 +134,9 @@ private:
     } else {
         auto letter = [](int index) { return index >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(index)]) : std::string(); };
         line["res_norm"] = letter(o.predicted_norm);
-        line["scores_norm"] = o.scores_norm;
+        line["scores_norm"] = logprobs_json(o.scores_norm);
         line["res_bytes"] = letter(o.predicted_bytes);
-        line["scores_bytes"] = o.scores_bytes;
+        line["scores_bytes"] = logprobs_json(o.scores_bytes);
         line["n_tokens"] = o.n_tokens;
     }
     return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";

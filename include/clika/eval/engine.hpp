@@ -96,6 +96,7 @@ public:
         out.reserve(questions.size());
         for (const Question& q : questions) {
             ScoreRequest r;
+            r.label = fmt::format("{} {} question \"{}\"", name(q.task), code(q.lang), q.uuid);
             const std::string prompt = build_prompt(q, shots_);
             r.context = backend_.tokenize(prompt, true);
             if (mode_ == ScoringMode::letter) {

@@ -120,7 +120,17 @@ namespace detail {
 // Which task/language pairs have results: absent ones stay NaN instead of counting as zero.
 using Presence = std::array<std::array<bool, lang_count>, mc_task_count>;
 
-[[nodiscard]] inline Metrics evaluate(const Tallies& tallies, const Presence& present, const ScoreSettings& settings) {
+// Task/language pairs whose numbers would not be measurements (LangResults::bounded, ::unranked): `decision`, some
+// answer was decided between bounds only (accuracy, RA, en-CO there and en-CO of every language against English, and
+// the levels and "others" built on them, are null); `ranking`, some answer has two or more bounded letters (RankC
+// there, and against English for every language, is null).
+struct Unmeasured {
+    Presence decision{};
+    Presence ranking{};
+};
+
+[[nodiscard]] inline Metrics evaluate(const Tallies& tallies, const Presence& present, const ScoreSettings& settings,
+                                      const Unmeasured& unmeasured = {}) {
     Metrics m;
     for (Task task : multiple_choice_tasks) {
         const std::size_t t = static_cast<std::size_t>(task);
@@ -130,12 +140,16 @@ using Presence = std::array<std::array<bool, lang_count>, mc_task_count>;
         for (Lang lang : all_langs) {
             const std::size_t l = index(lang);
             if (!present[t][l] || tally.questions <= 0) continue;
+            const bool decided = !unmeasured.decision[t][l];
             const double acc = tally.correct[l] / tally.questions;
-            m.accuracy(task, lang) = acc;
-            m.rescaled(task, lang) = rescaled_accuracy(acc, chance, reference);
-            if (lang != Lang::en && present[t][index(Lang::en)] && tally.correct[l] > 0)
+            if (decided) {
+                m.accuracy(task, lang) = acc;
+                m.rescaled(task, lang) = rescaled_accuracy(acc, chance, reference);
+            }
+            if (lang != Lang::en && present[t][index(Lang::en)] && tally.correct[l] > 0 && decided && !unmeasured.decision[t][index(Lang::en)])
                 m.en_co(task, lang) = tally.correct_with_english[l] / tally.correct[l];
-            if (std::isfinite(tally.rank_c_sum[l])) m.rank_c(task, lang) = tally.rank_c_sum[l] / tally.questions;
+            if (std::isfinite(tally.rank_c_sum[l]) && !unmeasured.ranking[t][l] && !unmeasured.ranking[t][index(Lang::en)])
+                m.rank_c(task, lang) = tally.rank_c_sum[l] / tally.questions;
             if (std::isfinite(tally.correct_norm_sum[l])) m.accuracy_norm(task, lang) = tally.correct_norm_sum[l] / tally.questions;
             if (std::isfinite(tally.correct_bytes_sum[l])) m.accuracy_bytes(task, lang) = tally.correct_bytes_sum[l] / tally.questions;
         }
@@ -151,12 +165,20 @@ using Presence = std::array<std::array<bool, lang_count>, mc_task_count>;
             m.level_en_co(level, index(lang)) = co[index(lang)];
         }
         std::array<double, other_langs.size()> other_ra{}, other_co{};
+        // "others" skips absent languages (and says so in the warnings), but never one that is present and unmeasured.
+        bool ra_unmeasured = false, co_unmeasured = false;
         for (std::size_t i = 0; i < other_langs.size(); ++i) {
             other_ra[i] = ra[index(other_langs[i])];
             other_co[i] = co[index(other_langs[i])];
+            for (Task task : {first, second}) {
+                const std::size_t t = static_cast<std::size_t>(task);
+                if (!present[t][index(other_langs[i])]) continue;
+                ra_unmeasured = ra_unmeasured || unmeasured.decision[t][index(other_langs[i])];
+                co_unmeasured = co_unmeasured || unmeasured.decision[t][index(other_langs[i])] || unmeasured.decision[t][index(Lang::en)];
+            }
         }
-        m.level_ra(level, others_column) = detail::mean_of_finite(other_ra);
-        m.level_en_co(level, others_column) = detail::mean_of_finite(other_co);
+        m.level_ra(level, others_column) = ra_unmeasured ? not_a_number : detail::mean_of_finite(other_ra);
+        m.level_en_co(level, others_column) = co_unmeasured ? not_a_number : detail::mean_of_finite(other_co);
     }
     return m;
 }
@@ -165,7 +187,8 @@ struct TaskLangCounts {
     std::size_t questions = 0;
     std::size_t correct = 0;
     std::size_t off_format = 0;  // answers that named no option letter
-    std::size_t bounded = 0;     // decisions between upper bounds only (LangResults::bounded)
+    std::size_t bounded = 0;     // answers decided between upper bounds only (LangResults::bounded)
+    std::size_t unranked = 0;    // answers with two or more letters bounded (LangResults::unranked)
 };
 
 struct Scorecard {
@@ -181,6 +204,32 @@ struct Scorecard {
 
     [[nodiscard]] bool has(Task t, Lang l) const { return present[static_cast<std::size_t>(t)][index(l)]; }
     [[nodiscard]] const TaskLangCounts& count(Task t, Lang l) const { return counts[static_cast<std::size_t>(t)][index(l)]; }
+
+    // Answers decided between bounds only among those a number draws on, shown beside the numbers they make null: a
+    // task's in `lang` (with_english: en-CO, which reads English's answers too), or a level's in a column (others: every
+    // "others" language).
+    [[nodiscard]] std::size_t bounded(Task t, Lang l, bool with_english) const {
+        if (!has(t, l)) return 0;
+        return count(t, l).bounded + (with_english && l != Lang::en ? count(t, Lang::en).bounded : 0);
+    }
+    [[nodiscard]] std::size_t bounded(Level level, std::size_t column, bool with_english) const {
+        std::vector<Lang> langs = column == others_column ? others : std::vector<Lang>{all_langs[column]};
+        std::size_t n = 0;
+        for (Task task : level_tasks(level)) {
+            bool any = false;
+            for (Lang lang : langs) {
+                n += count(task, lang).bounded;
+                any = any || has(task, lang);
+            }
+            if (with_english && any && column != index(Lang::en)) n += count(task, Lang::en).bounded;  // once per task
+        }
+        return n;
+    }
+    // Answers with two or more bounded letters that RankC of `lang` against English draws on.
+    [[nodiscard]] std::size_t unranked(Task t, Lang l) const {
+        if (!has(t, l)) return 0;
+        return count(t, l).unranked + (l != Lang::en ? count(t, Lang::en).unranked : 0);
+    }
 };
 
 namespace detail {
@@ -282,6 +331,19 @@ struct PerQuestionValues {
 
 }  // namespace detail
 
+// What answers decided between bounds only do to a report, and how to get measurements instead.
+[[nodiscard]] inline std::string bounded_warning(std::size_t bounded, std::size_t unranked) {
+    std::string out;
+    if (bounded > 0)
+        out = fmt::format("{} answers were decided between upper bounds only (their chosen letter was outside the server's top-K "
+                          "log-probabilities): accuracy, RA and en-CO drawing on them are null, shown as \"- (N bounded)\"",
+                          bounded);
+    if (unranked > 0)
+        out += fmt::format("{}{} answers have two or more letters outside the top K, in an unknown order: RankC drawing on them is null",
+                           out.empty() ? "" : "; ", unranked);
+    return out + "; raise --top-logprobs (clika run into a new --out; vLLM serves at most its --max-logprobs)";
+}
+
 [[nodiscard]] inline Scorecard score(const ResultSet& results, const ScoreSettings& settings = {}) {
     Scorecard card;
     card.model = results.model;
@@ -299,6 +361,7 @@ struct PerQuestionValues {
             c.correct = count_correct(r->correct);
             c.off_format = r->off_format;
             c.bounded = r->bounded;
+            c.unranked = r->unranked;
         }
     }
 
@@ -311,13 +374,15 @@ struct PerQuestionValues {
                                             listed, card.others.size(), other_langs.size()));
     }
 
-    std::size_t bounded = 0;
-    for (const auto& row : card.counts)
-        for (const TaskLangCounts& c : row) bounded += c.bounded;
-    if (bounded > 0)
-        card.warnings.push_back(fmt::format("{} questions were decided between upper bounds only: none of their letters was in the server's top-K "
-                                            "log-probabilities (rerun with a larger --top-logprobs)",
-                                            bounded));
+    Unmeasured unmeasured;
+    std::size_t bounded = 0, unranked = 0;
+    for (std::size_t t = 0; t < mc_task_count; ++t)
+        for (std::size_t l = 0; l < lang_count; ++l) {
+            bounded += card.counts[t][l].bounded;
+            unranked += card.counts[t][l].unranked;
+            unmeasured.decision[t][l] = card.counts[t][l].bounded > 0;
+            unmeasured.ranking[t][l] = card.counts[t][l].unranked > 0;
+        }
 
     std::array<detail::OutcomePatterns, mc_task_count> patterns;
     std::array<detail::PerQuestionValues, mc_task_count> per_question_values;
@@ -331,7 +396,9 @@ struct PerQuestionValues {
         detail::tally_patterns(patterns[t], every_question_once, unit.task[t]);
         per_question_values[t].tally({}, unit.task[t]);
     }
-    card.point = evaluate(unit, card.present, settings);
+    card.point = evaluate(unit, card.present, settings, unmeasured);
+    // Last, so that it is the last line under a table: what to do about it.
+    if (bounded + unranked > 0) card.warnings.push_back(bounded_warning(bounded, unranked));
 
     const std::size_t resamples = settings.bootstrap_resamples;
     if (resamples == 0) return card;
@@ -357,7 +424,7 @@ struct PerQuestionValues {
                 detail::tally_patterns(patterns[t], drawn[t], tallies.task[t]);
                 per_question_values[t].tally(per_question[t], tallies.task[t]);
             }
-            samples[b] = evaluate(tallies, card.present, settings);
+            samples[b] = evaluate(tallies, card.present, settings, unmeasured);
         }
     };
     const unsigned threads = worker_count(settings.threads, resamples);

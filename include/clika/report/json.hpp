@@ -1,7 +1,9 @@
 #pragma once
 // Machine-readable scorecard: levels.<level>.ra.<lang|others> (0-100), consistency.en_co.<lang|others> (fraction,
 // Factual level as in the paper), tasks.<task>.<lang>.{accuracy, ra, en_co, rank_c} (fractions; ra 0-100; rank_c
-// against English, only where option scores exist); "_ci" siblings hold [low, high].
+// against English, only where option scores exist); "_ci" siblings hold [low, high]. Numbers that answers decided
+// between bounds only make null have counts beside them: tasks.<task>.<lang>.{bounded, unranked, en_co_bounded},
+// levels.<level>.ra_bounded.<col>, consistency.en_co_bounded.<col> (present only where not 0).
 
 #include <cmath>
 #include <string>
@@ -57,6 +59,15 @@ using Json = nlohmann::ordered_json;
         }
         return std::pair{values, intervals};
     };
+    // Beside numbers that answers decided between bounds only made null: how many such answers they draw on (only
+    // when there are any, so other reports keep their shape).
+    auto bounded_block = [&](Level level, bool ra) {
+        Json counts = Json::object();
+        for (std::size_t c = 0; c < column_count; ++c)
+            if (ra || c != index(Lang::en))
+                if (const std::size_t n = card.bounded(level, c, !ra); n > 0) counts[column_name(c)] = n;
+        return counts;
+    };
     for (Level level : scored_levels) {
         auto [values, intervals] = level_block(level, true);
         Json& block = out["levels"][std::string(name(level))];
@@ -64,6 +75,7 @@ using Json = nlohmann::ordered_json;
         for (Task task : level_tasks(level)) block["tasks"].push_back(std::string(name(task)));
         block["ra"] = values;
         block["ra_ci"] = intervals;
+        if (Json counts = bounded_block(level, true); !counts.empty()) block["ra_bounded"] = std::move(counts);
     }
     {
         auto [values, intervals] = level_block(Level::factual, false);
@@ -71,9 +83,12 @@ using Json = nlohmann::ordered_json;
         consistency["level"] = "factual";
         consistency["en_co"] = values;
         consistency["en_co_ci"] = intervals;
+        if (Json counts = bounded_block(Level::factual, false); !counts.empty()) consistency["en_co_bounded"] = std::move(counts);
         for (Level level : scored_levels) {
             auto [v, i] = level_block(level, false);
             consistency["by_level"][std::string(name(level))] = {{"en_co", v}, {"en_co_ci", i}};
+            if (Json counts = bounded_block(level, false); !counts.empty())
+                consistency["by_level"][std::string(name(level))]["en_co_bounded"] = std::move(counts);
         }
     }
     for (Task task : multiple_choice_tasks) {
@@ -85,6 +100,7 @@ using Json = nlohmann::ordered_json;
             cell["correct"] = counts.correct;
             cell["off_format"] = counts.off_format;
             if (counts.bounded > 0) cell["bounded"] = counts.bounded;
+            if (counts.unranked > 0) cell["unranked"] = counts.unranked;
             cell["accuracy"] = number(card.point.accuracy(task, lang));
             cell["accuracy_ci"] = pair(card.low.accuracy(task, lang), card.high.accuracy(task, lang));
             cell["ra"] = number(card.point.rescaled(task, lang) * 100.0);
@@ -92,8 +108,10 @@ using Json = nlohmann::ordered_json;
             if (lang != Lang::en) {
                 cell["en_co"] = number(card.point.en_co(task, lang));
                 cell["en_co_ci"] = pair(card.low.en_co(task, lang), card.high.en_co(task, lang));
-                // RankC needs option scores (clika runs); published predictions have none.
-                if (std::isfinite(card.point.rank_c(task, lang))) {
+                if (lang != Lang::en && card.bounded(task, lang, true) > 0) cell["en_co_bounded"] = card.bounded(task, lang, true);
+                // RankC needs option scores (clika runs); published predictions have none. Null where answers with
+                // two or more bounded letters leave rankings unknown.
+                if (std::isfinite(card.point.rank_c(task, lang)) || card.unranked(task, lang) > 0) {
                     cell["rank_c"] = number(card.point.rank_c(task, lang));
                     cell["rank_c_ci"] = pair(card.low.rank_c(task, lang), card.high.rank_c(task, lang));
                 }

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,12 @@ namespace clika::report {
     return std::isfinite(value) ? fmt::format("{:.{}f}", value, decimals) : std::string("-");
 }
 
+// A number, or, where answers decided between bounds only made it null, "-" with their count beside it.
+[[nodiscard]] inline std::string fixed(double value, int decimals, std::size_t bounded, std::string_view why = "bounded") {
+    if (!std::isfinite(value) && bounded > 0) return fmt::format("- ({} {})", bounded, why);
+    return fixed(value, decimals);
+}
+
 [[nodiscard]] inline std::string interval(double low, double high, int decimals) {
     if (!std::isfinite(low) || !std::isfinite(high)) return "-";
     return fmt::format("[{:.{}f}, {:.{}f}]", low, decimals, high, decimals);
@@ -27,11 +34,10 @@ namespace clika::report {
 [[nodiscard]] inline Grid summary_grid(const Scorecard& card) {
     Grid g{"Paper tables (RA on a 0-100 scale; en-CO as a fraction)", {"", "en", "zh", "others"}, {}};
     const std::size_t en = index(Lang::en), zh = index(Lang::zh);
-    for (Level level : scored_levels)
-        g.rows.push_back({level_title(level) + " RA", fixed(card.point.level_ra(level, en), 2),
-                          fixed(card.point.level_ra(level, zh), 2), fixed(card.point.level_ra(level, others_column), 2)});
-    g.rows.push_back({"en-CO (Factual)", "-", fixed(card.point.level_en_co(Level::factual, zh), 4),
-                      fixed(card.point.level_en_co(Level::factual, others_column), 4)});
+    auto ra = [&](Level level, std::size_t c) { return fixed(card.point.level_ra(level, c), 2, card.bounded(level, c, false)); };
+    auto co = [&](std::size_t c) { return fixed(card.point.level_en_co(Level::factual, c), 4, card.bounded(Level::factual, c, true)); };
+    for (Level level : scored_levels) g.rows.push_back({level_title(level) + " RA", ra(level, en), ra(level, zh), ra(level, others_column)});
+    g.rows.push_back({"en-CO (Factual)", "-", co(zh), co(others_column)});
     return g;
 }
 
@@ -46,18 +52,19 @@ namespace clika::report {
     Grid g{"Per language (accuracy in %)", lang_header(), {}};
     for (Task task : multiple_choice_tasks) {
         std::vector<std::string> row{fmt::format("{} acc", name(task))};
-        for (Lang lang : all_langs) row.push_back(fixed(card.point.accuracy(task, lang) * 100.0, 1));
+        for (Lang lang : all_langs) row.push_back(fixed(card.point.accuracy(task, lang) * 100.0, 1, card.bounded(task, lang, false)));
         row.emplace_back("");
         g.rows.push_back(std::move(row));
     }
     for (Level level : scored_levels) {
         std::vector<std::string> row{level_title(level) + " RA"};
-        for (std::size_t c = 0; c < column_count; ++c) row.push_back(fixed(card.point.level_ra(level, c), 2));
+        for (std::size_t c = 0; c < column_count; ++c) row.push_back(fixed(card.point.level_ra(level, c), 2, card.bounded(level, c, false)));
         g.rows.push_back(std::move(row));
     }
     for (Level level : scored_levels) {
         std::vector<std::string> row{level_title(level) + " en-CO"};
-        for (std::size_t c = 0; c < column_count; ++c) row.push_back(fixed(card.point.level_en_co(level, c), 4));
+        for (std::size_t c = 0; c < column_count; ++c)
+            row.push_back(c == index(Lang::en) ? fixed(card.point.level_en_co(level, c), 4) : fixed(card.point.level_en_co(level, c), 4, card.bounded(level, c, true)));
         g.rows.push_back(std::move(row));
     }
     std::vector<std::string> answered{"questions"};
@@ -80,19 +87,21 @@ namespace clika::report {
     off.emplace_back("");
     g.rows.push_back(std::move(off));
     // Only runs against a top-K server can have these; a row of zeros elsewhere would be noise.
-    std::vector<std::string> bounded{"bounded"};
-    std::size_t any_bounded = 0;
-    for (Lang lang : all_langs) {
-        std::size_t n = 0, total = 0;
-        for (Task task : multiple_choice_tasks) {
-            n += card.count(task, lang).bounded;
-            total += card.count(task, lang).questions;
+    for (const auto& [label, member] : {std::pair{"bounded", &TaskLangCounts::bounded}, std::pair{"unranked", &TaskLangCounts::unranked}}) {
+        std::vector<std::string> row{label};
+        std::size_t any = 0;
+        for (Lang lang : all_langs) {
+            std::size_t n = 0, total = 0;
+            for (Task task : multiple_choice_tasks) {
+                n += card.count(task, lang).*member;
+                total += card.count(task, lang).questions;
+            }
+            any += n;
+            row.push_back(total == 0 ? "-" : fmt::format("{}", n));
         }
-        any_bounded += n;
-        bounded.push_back(total == 0 ? "-" : fmt::format("{}", n));
+        row.emplace_back("");
+        if (any > 0) g.rows.push_back(std::move(row));
     }
-    bounded.emplace_back("");
-    if (any_bounded > 0) g.rows.push_back(std::move(bounded));
     return g;
 }
 
@@ -126,8 +135,9 @@ namespace clika::report {
         for (Lang lang : all_langs) {
             if (lang == Lang::en) continue;
             const double v = card.point.rank_c(task, lang);
-            any = any || std::isfinite(v);
-            std::string cell = fixed(v, 4);
+            const std::size_t unranked = card.has(task, lang) ? card.unranked(task, lang) : 0;
+            any = any || std::isfinite(v) || unranked > 0;
+            std::string cell = fixed(v, 4, unranked, "unranked");
             if (std::isfinite(v) && card.settings.bootstrap_resamples > 0)
                 cell += " " + interval(card.low.rank_c(task, lang), card.high.rank_c(task, lang), 3);
             row.push_back(std::move(cell));

@@ -26,6 +26,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -178,9 +179,10 @@ struct MadeModel {
 
 // Writes a llama-architecture GGUF to out_path: the tokenizer.* KV pairs of vocab_gguf_path copied verbatim (in their
 // order), the llama.* hyperparameters of `shape`, and weights from `seed` (generator v1). The result depends only on
-// (vocab file, shape, seed, weight_type): the same inputs give a byte-identical file.
+// (vocab file, shape, seed, weight_type): the same inputs give a byte-identical file. `poison`, for tests of broken
+// models: every weight of output_norm is this value instead of 1 (NaN makes every logit NaN).
 inline MadeModel make_model(const std::filesystem::path& vocab_gguf_path, const std::filesystem::path& out_path, const ModelShape& shape,
-                            std::uint64_t seed, WeightType weight_type) {
+                            std::uint64_t seed, WeightType weight_type, std::optional<float> poison = std::nullopt) {
     const auto start = std::chrono::steady_clock::now();
     validate(shape);
     if (!std::filesystem::is_regular_file(vocab_gguf_path))
@@ -225,7 +227,8 @@ inline MadeModel make_model(const std::filesystem::path& vocab_gguf_path, const 
     for (const TensorSpec& spec : tensor_specs(shape, made.vocab_size)) {
         made.parameters += spec.elements();
         if (spec.is_norm) {
-            w.add_tensor(spec.name, spec.shape, gguf::TensorType::f32, std::vector<float>(static_cast<std::size_t>(spec.elements()), 1.0f));
+            const float value = poison && spec.name == "output_norm.weight" ? *poison : 1.0f;
+            w.add_tensor(spec.name, spec.shape, gguf::TensorType::f32, std::vector<float>(static_cast<std::size_t>(spec.elements()), value));
             continue;
         }
         w.add_tensor(spec.name, spec.shape, stored, [spec, seed, stored](std::span<std::uint8_t> out) {
