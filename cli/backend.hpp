@@ -24,12 +24,11 @@ inline void check_gguf_model(const Plugin& plugin, const std::filesystem::path& 
     if (llama_cpp) gguf::check_llama_cpp_metadata(file);
 }
 
-// Options: any struct with plugin, plugin_paths, model, threads, ctx, batch, parallel and, when it has them, lora and
-// lora_scale, as the commands' option structs do.
-// `settings`: the plugin's own settings as one JSON object (plugin_settings() for runs); empty: none.
+// Options: any struct with threads, ctx, batch, parallel, model and, when it has them, lora and lora_scale, as the
+// commands' option structs do. `settings`: the plugin's own settings as one JSON object (load_run_plugin() for runs);
+// empty: none.
 template <class Options>
-[[nodiscard]] PluginBackend open_backend(const Options& o, std::string settings = {}) {
-    const std::vector<std::filesystem::path> plugin_dirs(o.plugin_paths.begin(), o.plugin_paths.end());
+[[nodiscard]] PluginBackend open_backend(const Options& o, Plugin plugin, std::string settings = {}) {
     OpenOptions open;
     open.threads = o.threads;
     open.n_ctx = o.ctx;
@@ -40,9 +39,15 @@ template <class Options>
         open.lora_path = o.lora;
         open.lora_scale = o.lora_scale;
     }
-    Plugin plugin = load_plugin(o.plugin, PluginSearchPath::standard(plugin_dirs));
     check_gguf_model(plugin, o.model);
     return PluginBackend(std::move(plugin), o.model, open);
+}
+
+// The same with the plugin the options name (plugin, plugin_paths) and no settings.
+template <class Options>
+[[nodiscard]] PluginBackend open_backend(const Options& o) {
+    const std::vector<std::filesystem::path> plugin_dirs(o.plugin_paths.begin(), o.plugin_paths.end());
+    return open_backend(o, load_plugin(o.plugin, PluginSearchPath::standard(plugin_dirs)));
 }
 
 // What run.json records of the model, plugin and open settings a run used. --batch, --parallel and --ctx shape the

@@ -11,6 +11,7 @@
 
 #include "clika/plugin_loader.hpp"
 #include "commands.hpp"
+#include "run_options.hpp"
 
 namespace clika::cli {
 
@@ -49,6 +50,9 @@ void run_plugins(const PluginsOptions& o) {
                 out += fmt::format("{:<{}}  {:<{}}  v{:<2} {}{}\n", p.name, name_width, p.version, version_width, p.abi_version, p.path.string(),
                                    p.shadowed ? "  (shadowed by an earlier directory)" : "");
     }
+    for (const auto& p : listing)
+        if (p.ok() && !p.shadowed && !p.settings.empty())
+            out += fmt::format("\nsettings of {} (clika run --plugin {} --NAME VALUE):\n{}", p.name, p.name, settings_text(p.settings));
     if (any_refused) {
         out += "\nrefused:\n";
         for (const auto& p : listing)

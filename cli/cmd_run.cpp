@@ -31,14 +31,15 @@ void run_multiple_choice(const RunOptions& o) {
     const fs::path data = data_dir_or_env(o.data);
     const std::vector<Task> tasks = mc_tasks_arg(o.tasks);
     const std::vector<Lang> langs = langs_arg(o.langs);
-    require_model_argument(o.model, o.plugin);
+    RunPlugin chosen = load_run_plugin(o, o.mode);
+    require_model_argument(o.model, chosen.plugin);
     if (!o.lora.empty()) require_model_file(o.lora, "LoRA adapter");
 
     // Validate every input before the model loads: a typo should cost seconds, not minutes.
     std::vector<TaskQuestions> questions;
     for (Task task : tasks) questions.push_back(load_task(data, task, langs));
 
-    PluginBackend backend = open_backend(o, plugin_settings(o, o.mode));
+    PluginBackend backend = open_backend(o, std::move(chosen.plugin), std::move(chosen.settings));
     const Plugin& plugin = backend.plugin();
     MultipleChoiceRun run(backend,
                           {.mode = o.mode == "loglik" ? ScoringMode::loglik : ScoringMode::letter,
@@ -93,6 +94,8 @@ void add_run_command(CLI::App& app) {
         "          records every letter's scored tokens. Also records the model's unrestricted next token, to show how\n"
         "          often it would answer off-format\n"
         "  loglik  lm-evaluation-harness style: log-likelihood of \" <option text>\"; res by acc, res_norm by acc_norm\n"
+        "\nEach plugin declares its own settings, taken as options here: listed above for the plugin given (--plugin NAME\n"
+        "--help), and by `clika plugins`.\n"
         "\nServers (--plugin openai): --model is the server, e.g. http://127.0.0.1:8080 (llama-server) or\n"
         "http://gpu1:8000,http://gpu2:8000 (vLLM; requests go to the least loaded). llama-server scores letter mode and\n"
         "generates; loglik needs prompt log-probabilities, which only vLLM returns. Letter mode reads the top\n"
@@ -116,8 +119,11 @@ void add_run_command(CLI::App& app) {
     cmd->add_flag("--no-share", o->no_share, "reference path: no prefix sharing, one sequence at a time (slow; for checking)");
     cmd->add_flag("--no-report", o->quiet_report, "do not print the score table at the end");
     add_fictional_run_options(*cmd, *o);
-    add_server_options(*cmd, *o);
-    cmd->callback([o] { run_multiple_choice(*o); });
+    add_plugin_settings(*cmd, *o);
+    cmd->callback([o, cmd] {
+        take_plugin_args(*cmd, *o);
+        run_multiple_choice(*o);
+    });
 }
 
 }  // namespace clika::cli

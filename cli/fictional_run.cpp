@@ -231,7 +231,9 @@ void run_fictional(const RunOptions& o) {
         fmt::print(stderr, "clika run: adding en: XRR and the training gate need the English answers\n");
     }
     std::stable_partition(langs.begin(), langs.end(), [](Lang l) { return l == Lang::en; });
-    require_model_argument(o.model, o.plugin);
+    const std::string needs = o.fictional_mode == "generate" ? "generate" : o.fictional_mode == "choice" ? "loglik" : "generate+loglik";
+    RunPlugin chosen = load_run_plugin(o, needs);
+    require_model_argument(o.model, chosen.plugin);
     if (!o.lora.empty()) require_model_file(o.lora, "LoRA adapter");
 
     // Every test file is read and cross-checked before the model loads.
@@ -241,8 +243,7 @@ void run_fictional(const RunOptions& o) {
         if (lang != Lang::en) check_parallel(sets.front(), sets.back());
     }
 
-    const std::string needs = o.fictional_mode == "generate" ? "generate" : o.fictional_mode == "choice" ? "loglik" : "generate+loglik";
-    PluginBackend backend = open_backend(o, plugin_settings(o, needs));
+    PluginBackend backend = open_backend(o, std::move(chosen.plugin), std::move(chosen.settings));
     const Plugin& plugin = backend.plugin();
     const RunLock lock = open_run_dir(o.out, fictional_manifest(o, backend, data, sets));
     fmt::print(stderr, "clika run: fictional ({} mode) on {}{} via {} {} -> {}\n", o.fictional_mode, fs::path(o.model).filename().string(),

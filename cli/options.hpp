@@ -12,6 +12,7 @@
 #include "clika/atomic_file.hpp"
 #include "clika/error.hpp"
 #include "clika/language.hpp"
+#include "clika/plugin_loader.hpp"
 #include "clika/task.hpp"
 
 namespace clika::cli {
@@ -58,9 +59,9 @@ inline void require_model_file(const std::filesystem::path& path, std::string_vi
     if (!std::filesystem::is_regular_file(path, ec)) fail_input({path}, fmt::format("{} file not found", what));
 }
 
-// --model: a file, except for the server plugin, whose model is a server URL that the plugin checks when it connects.
-inline void require_model_argument(const std::string& model, const std::string& plugin) {
-    if (plugin == "openai" || model.find("://") != std::string::npos) return;
+// --model: a file, except for a plugin whose model is no file (a server URL, which it checks when it connects).
+inline void require_model_argument(const std::string& model, const Plugin& plugin) {
+    if (!plugin.model_is_file() || model.find("://") != std::string::npos) return;
     require_model_file(model);
 }
 

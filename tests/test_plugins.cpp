@@ -244,8 +244,8 @@ TEST_CASE("plugins breaking the ABI are refused naming the file and the rule bro
         {"missing_symbol", "not a clika plugin: it does not export clika_plugin_v2"},
         {"null_entry", "clika_plugin_v2() returned NULL"},
         {"wrong_abi", "plugin built for ABI v3, this clika speaks v2"},
-        {"small_struct", "plugin API table is " + std::to_string(offsetof(clika_plugin_api_v2, score)) + " bytes, smaller than ABI v2's " +
-                             std::to_string(sizeof(clika_plugin_api_v2)) + " bytes"},
+        {"small_struct", "plugin API table is " + std::to_string(offsetof(clika_plugin_api_v2, score)) + " bytes, smaller than ABI v2.0's " +
+                             std::to_string(CLIKA_PLUGIN_API_V2_0_SIZE) + " bytes"},
         {"null_function", "plugin API field \"score\" is NULL"},
         {"old_abi", "plugin built for ABI v1 (it exports clika_plugin_v1); this clika speaks v2: rebuild the plugin against this clika's "
                     "include/clika/plugin_abi.h"},
@@ -268,27 +268,36 @@ TEST_CASE("list_plugins reports every plugin found with version and ABI or the r
     std::vector<std::string> names;
     for (const auto& entry : listing) names.push_back(entry.name);
     // Sorted by file name within a folder; the folder given twice is listed once; missing folders are skipped.
-    CHECK(names == std::vector<std::string>{"bad_scores", "garbage", "missing_symbol", "null_entry", "null_function", "old_abi",
-                                            "partial_generate", "small_struct", "throwing", "wrong_abi", "example"});
-    REQUIRE(listing.size() == 11);
+    CHECK(names == std::vector<std::string>{"bad_scores", "bad_setting", "future", "garbage", "missing_symbol", "null_entry", "null_function",
+                                            "old_abi", "partial_generate", "small_struct", "throwing", "v2_0", "wrong_abi", "example"});
+    REQUIRE(listing.size() == 14);
 
-    const auto& throwing = listing[8];
+    const auto& throwing = listing[10];
     CHECK(throwing.ok());
     CHECK(throwing.version == "0.0.1");
     CHECK(throwing.abi_version == 2);
     CHECK(throwing.path == fixture_dir / "libclika_throwing.so");
 
-    const auto& wrong_abi = listing[9];
+    const auto& wrong_abi = listing[12];
     CHECK_FALSE(wrong_abi.ok());
     CHECK(wrong_abi.refusal == "plugin built for ABI v3, this clika speaks v2");
-    CHECK_THAT(listing[1].refusal, StartsWith("cannot load plugin: "));
-    CHECK(listing[2].refusal == "not a clika plugin: it does not export clika_plugin_v2");
-    CHECK_THAT(listing[5].refusal, StartsWith("plugin built for ABI v1"));
+    CHECK_THAT(listing[3].refusal, StartsWith("cannot load plugin: "));
+    CHECK(listing[4].refusal == "not a clika plugin: it does not export clika_plugin_v2");
+    CHECK_THAT(listing[7].refusal, StartsWith("plugin built for ABI v1"));
+    CHECK_THAT(listing[1].refusal, StartsWith("plugin declares settings that break the rules of clika_setting"));
 
-    const auto& example = listing[10];
+    const auto& example = listing[13];
     CHECK(example.ok());
     CHECK(example.version == "1.0.0 (toy byte-level bigram model)");
     CHECK_FALSE(example.shadowed);
+    // Its declared settings, listed with what they take.
+    REQUIRE(example.settings.size() == 2);
+    CHECK(example.settings[0].name == "max_pass_sequences");
+    CHECK(example.settings[0].kind == "a whole number in 1..65536");
+    CHECK(example.settings[0].default_value == "256");
+    CHECK_FALSE(example.settings[0].flag);
+    CHECK(example.settings[1].name == "generate");
+    CHECK(example.settings[1].flag);
 }
 
 TEST_CASE("list_plugins marks a plugin hidden by one of the same name earlier in the search path") {

@@ -18,8 +18,15 @@
 //                     shared_prefix of the call; prefix_reuses += (count - 1 if P > 0) + the continuations of every
 //                     request with a non-empty context.
 //
+// Its settings show how a plugin declares its own (clika_setting): clika lists them (`clika plugins`, `clika run
+// --plugin example --help`), takes them as `clika run --max-pass-sequences 16 --no-generate`, checks the values against
+// the declarations and passes them in clika_open_options.settings; clika::plugin::Settings reads them back, with the
+// declared defaults where clika passed none.
+//
 // Rules for every plugin: only the entry point is exported (hidden visibility), no exception crosses the C boundary
-// (every function body runs in clika::plugin::guarded), and last_error explains every failure.
+// (every function body runs in clika::plugin::guarded), last_error explains every failure, and a struct clika passes
+// is read only as far as its struct_size goes (clika::plugin::is_v2, clika::plugin::holds), so that the plugin also
+// works with a clika built against an older v2 header.
 
 #include <algorithm>
 #include <array>
@@ -35,11 +42,14 @@
 
 #include <clika/plugin_abi.h>
 #include <clika/plugin/requests.hpp>
+#include <clika/plugin/settings.hpp>
 #include <clika/plugin_support.hpp>
 
 struct clika_model : clika::plugin::ModelBase {
     std::string path;
     int32_t n_ctx = 0;
+    int32_t max_pass_sequences = 0;
+    bool generate = true;
     std::vector<int32_t> generating;  // greedy generation: each live sequence's last token, -1 once it has ended
 };
 
@@ -50,6 +60,14 @@ constexpr int32_t bos = 256;
 constexpr int32_t n_vocab = 257;
 constexpr int32_t n_ctx_train = 1024;
 constexpr std::string_view bos_piece = "<|begin_of_text|>";
+
+// What `clika run` offers as --max-pass-sequences and --generate / --no-generate. Neither changes a number.
+constexpr clika_setting declared_settings[] = {
+    {sizeof(clika_setting), CLIKA_SETTING_INT, "max_pass_sequences", "256", "sequences one score call may carry (what describe reports)",
+     CLIKA_SETTING_HAS_MIN | CLIKA_SETTING_HAS_MAX, 1, 65536},
+    {sizeof(clika_setting), CLIKA_SETTING_BOOL, "generate", "true",
+     "incremental greedy generation (CLIKA_CAP_GENERATE); off: clika re-scores the growing context", 0, 0, 0},
+};
 
 double token_score(int32_t prev, int32_t next) {
     const uint32_t hash = (static_cast<uint32_t>(prev) * 257u + static_cast<uint32_t>(next)) * 2654435761u;
@@ -106,14 +124,17 @@ clika_model* example_open(const char* model_path, const clika_open_options* opti
         if (!std::filesystem::is_regular_file(model_path, ec)) throw std::runtime_error(std::string("model file not found: ") + model_path);
         int32_t n_ctx = n_ctx_train;
         if (options != nullptr) {
-            if (options->struct_size < sizeof(clika_open_options)) throw std::runtime_error("clika_open_options is too small for ABI v2");
+            if (!clika::plugin::is_v2(options)) throw std::runtime_error("clika_open_options is smaller than ABI v2.0's");
             if (options->n_ctx < 0) throw std::runtime_error("n_ctx " + std::to_string(options->n_ctx) + " is negative");
             if (options->n_ctx > 0) n_ctx = options->n_ctx;
             if (options->lora_path != nullptr) throw std::runtime_error("the example plugin does not support LoRA adapters");
         }
+        const clika::plugin::Settings settings(options, declared_settings);  // the defaults when clika passed none
         auto* model = new clika_model;
         model->path = model_path;
         model->n_ctx = n_ctx;
+        model->max_pass_sequences = static_cast<int32_t>(settings.integer("max_pass_sequences"));
+        model->generate = settings.flag("generate");
         return model;
     });
 }
@@ -124,7 +145,7 @@ void example_close(clika_model* model) {
 
 int32_t example_describe(clika_model* model, clika_model_info* out) {
     return clika::plugin::guarded(model, [&] {
-        if (out == nullptr || out->struct_size < sizeof(clika_model_info)) throw std::runtime_error("clika_model_info is NULL or too small");
+        if (!clika::plugin::is_v2(out)) throw std::runtime_error("clika_model_info is NULL or smaller than ABI v2.0's");
         out->n_vocab = n_vocab;
         out->n_ctx_train = n_ctx_train;
         out->n_ctx = model->n_ctx;
@@ -132,8 +153,9 @@ int32_t example_describe(clika_model* model, clika_model_info* out) {
         out->eos = -1;
         out->adds_bos = 1;
         out->max_pass_tokens = model->n_ctx;
-        out->max_pass_sequences = 256;
-        out->capabilities = CLIKA_CAP_GENERATE;
+        out->max_pass_sequences = model->max_pass_sequences;
+        out->capabilities = model->generate ? CLIKA_CAP_GENERATE : 0;
+        if (clika::plugin::holds(*out, &clika_model_info::identity)) out->identity[0] = '\0';  // a file model: its hash identifies it
         std::snprintf(out->description, sizeof(out->description), "toy byte-level bigram model (clika example plugin), file %s",
                       std::filesystem::path(model->path).filename().c_str());
         return int32_t{0};
@@ -163,7 +185,7 @@ int64_t example_token_piece(clika_model* model, int32_t token, char* out, size_t
 int32_t example_score(clika_model* model, const clika_score_request* requests, clika_score_result* results, size_t count,
                       const clika_score_options* options) {
     return clika::plugin::guarded(model, [&] {
-        if (options == nullptr || options->struct_size < sizeof(clika_score_options)) throw std::runtime_error("clika_score_options is NULL or too small");
+        if (!clika::plugin::is_v2(options)) throw std::runtime_error("clika_score_options is NULL or smaller than ABI v2.0's");
         // The checks every plugin makes (clika/plugin/requests.hpp); an empty context predicts from BOS here.
         clika::plugin::validate_requests(requests, results, count,
                                          {.n_vocab = n_vocab, .n_ctx = static_cast<size_t>(model->n_ctx), .empty_context_allowed = true});
@@ -211,7 +233,7 @@ const char* example_last_error(clika_model* model) { return clika::plugin::last_
 int32_t example_generate_begin(clika_model* model, const clika_score_request* prompts, size_t count, int32_t* greedy_next,
                                const clika_generate_options* options) {
     return clika::plugin::guarded(model, [&] {
-        if (options == nullptr || options->struct_size < sizeof(clika_generate_options)) throw std::runtime_error("clika_generate_options is NULL or too small");
+        if (!clika::plugin::is_v2(options)) throw std::runtime_error("clika_generate_options is NULL or smaller than ABI v2.0's");
         if (count > 0 && (prompts == nullptr || greedy_next == nullptr)) throw std::runtime_error("NULL prompts or results");
         model->generating.assign(count, -1);
         uint64_t tokens = 0;
@@ -230,7 +252,7 @@ int32_t example_generate_begin(clika_model* model, const clika_score_request* pr
 int32_t example_generate_step(clika_model* model, const int32_t* appended, size_t count, int32_t* greedy_next,
                               const clika_generate_options* options) {
     return clika::plugin::guarded(model, [&] {
-        if (options == nullptr || options->struct_size < sizeof(clika_generate_options)) throw std::runtime_error("clika_generate_options is NULL or too small");
+        if (!clika::plugin::is_v2(options)) throw std::runtime_error("clika_generate_options is NULL or smaller than ABI v2.0's");
         if (count != model->generating.size()) throw std::runtime_error("generate_step: token count differs from the prompts begun");
         uint64_t tokens = 0;
         for (size_t i = 0; i < count; ++i) {
@@ -266,6 +288,8 @@ const clika_plugin_api_v2 api = {
     example_generate_begin,
     example_generate_step,
     example_generate_end,
+    declared_settings,
+    std::size(declared_settings),
 };
 
 }  // namespace

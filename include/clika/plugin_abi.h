@@ -5,6 +5,12 @@
  * against this header.) The core checks `abi_version` and `struct_size` before touching anything else, so a plugin
  * built by another compiler or at another time either loads or is refused with a clear message.
  *
+ * Growing within v2: a field is only ever added at the end of a struct, and each side reads a field the other filled only
+ * when that struct's `struct_size` covers it; a field it does not cover is absent (NULL, 0, empty). So a plugin built
+ * against this header works with a clika built against an older v2 header and the reverse. CLIKA_*_V2_0_SIZE below
+ * are the sizes at v2.0: every v2 peer's structs are at least that large, and anything smaller is refused. In C++,
+ * clika/abi/holds.hpp has the checks (clika::abi::holds, clika::abi::is_v2).
+ *
  * Rules at the boundary: plain C types only; no exception crosses it (functions report failure by return value and
  * `last_error`); memory is owned by whoever allocated it (the caller allocates all result arrays; the plugin frees its
  * own model with `close`). Token ids are int32. Strings are UTF-8 with explicit lengths.
@@ -27,6 +33,9 @@ extern "C" {
 #define CLIKA_CAP_LORA 1u     /* open() applies clika_open_options.lora_path */
 #define CLIKA_CAP_GENERATE 2u /* generate_begin/step/end are provided: greedy decoding keeps each sequence's state */
 
+/* clika_plugin_api_v2.flags (added after v2.0) */
+#define CLIKA_PLUGIN_MODEL_NOT_A_FILE 1u /* open's model argument is no file (a server URL): clika passes it unchecked */
+
 #if defined(_WIN32)
 #define CLIKA_PLUGIN_EXPORT __declspec(dllexport)
 #else
@@ -37,7 +46,7 @@ extern "C" {
 typedef struct clika_model clika_model;
 
 typedef struct clika_open_options {
-    uint32_t struct_size;   /* sizeof(clika_open_options) as the caller knows it */
+    uint32_t struct_size;   /* sizeof(clika_open_options) as the caller knows it; likewise in every struct below */
     int32_t n_threads;      /* 0: the plugin's default */
     int32_t n_ctx;          /* KV capacity in tokens; 0: the plugin's default */
     int32_t n_batch;        /* tokens per forward pass; 0: the plugin's default */
@@ -46,8 +55,10 @@ typedef struct clika_open_options {
     float lora_scale;       /* 1.0 when unsure */
     int32_t seed;           /* for plugins with randomness; scoring itself is deterministic */
     /* Added after v2.0 (present when struct_size covers it): the plugin's own settings as one JSON object (UTF-8), or
-     * NULL. Plugins ignore keys they do not know; clika passes the run's "mode" ("letter", "loglik", "generate") and
-     * the server plugin's options there. */
+     * NULL. Plugins ignore keys they do not know. clika sets "mode" (what the run needs: "letter", "loglik",
+     * "generate" or "generate+loglik") and "max_new_tokens" (its generation limit), and every setting the plugin
+     * declares (clika_plugin_api_v2.settings), with the value given or its declared default, checked against the
+     * declaration: an integer, a number, true/false or a string. */
     const char* settings;
 } clika_open_options;
 
@@ -133,9 +144,34 @@ typedef struct clika_generate_options {
     uint64_t* retries;
 } clika_generate_options;
 
+/* clika_setting.type: the JSON type of the value, and how clika reads it from a command line. */
+#define CLIKA_SETTING_INT 1u    /* a whole number (JSON integer, within +-2^53) */
+#define CLIKA_SETTING_NUMBER 2u /* a finite real number */
+#define CLIKA_SETTING_BOOL 3u   /* true or false; `clika run --NAME` sets true, `--no-NAME` false */
+#define CLIKA_SETTING_STRING 4u /* UTF-8 text */
+
+/* clika_setting.flags */
+#define CLIKA_SETTING_HAS_MIN 1u /* INT and NUMBER: the value must be >= min */
+#define CLIKA_SETTING_HAS_MAX 2u /* INT and NUMBER: the value must be <= max */
+
+/* One setting a plugin reads from clika_open_options.settings (added after v2.0). clika lists it (`clika plugins`,
+ * `clika run --plugin NAME --help`), offers it as `clika run --NAME` (each '_' of the name written '-'), checks the
+ * value given, and passes it, or the default, under its name. A plugin declares a static array of these (see
+ * clika_plugin_api_v2.settings); it grows like the other structs, at the end. */
+typedef struct clika_setting {
+    uint32_t struct_size;      /* sizeof(clika_setting) as the plugin knows it: also the array's stride */
+    uint32_t type;             /* CLIKA_SETTING_* */
+    const char* name;          /* the JSON key: lower-case letters, digits and '_', starting with a letter */
+    const char* default_value; /* written as on a command line ("8", "0.5", "true", "CLIKA_API_KEY"); never NULL */
+    const char* help;          /* one line */
+    uint32_t flags;            /* CLIKA_SETTING_HAS_* */
+    double min;                /* the bounds the flags name, for INT and NUMBER */
+    double max;
+} clika_setting;
+
 typedef struct clika_plugin_api_v2 {
     uint32_t abi_version; /* CLIKA_PLUGIN_ABI_VERSION */
-    uint32_t struct_size; /* sizeof(clika_plugin_api_v2) */
+    uint32_t struct_size; /* sizeof(clika_plugin_api_v2) as the plugin knows it */
     const char* name;     /* e.g. "llamacpp" */
     const char* version;  /* the plugin's own version, including its engine's */
 
@@ -168,7 +204,24 @@ typedef struct clika_plugin_api_v2 {
     int32_t (*generate_step)(clika_model* model, const int32_t* tokens, size_t count, int32_t* greedy_next,
                              const clika_generate_options* options);
     void (*generate_end)(clika_model* model);
+
+    /* Added after v2.0 (each present when struct_size covers it): the settings this plugin reads from
+     * clika_open_options.settings, n_settings entries of settings[0].struct_size bytes each (NULL and 0: none). clika
+     * refuses to load a plugin whose declarations break the rules of clika_setting, or that declares "mode" or
+     * "max_new_tokens" (clika sets those) or a name twice. */
+    const clika_setting* settings;
+    size_t n_settings;
+    uint32_t flags; /* CLIKA_PLUGIN_* (added after v2.0, as the two above) */
 } clika_plugin_api_v2;
+
+/* The size of each struct at ABI v2.0 (through its last v2.0 field), or for clika_setting as first added. */
+#define CLIKA_SIZE_THROUGH(type, field) (offsetof(type, field) + sizeof(((type*)0)->field))
+#define CLIKA_OPEN_OPTIONS_V2_0_SIZE CLIKA_SIZE_THROUGH(clika_open_options, seed)
+#define CLIKA_MODEL_INFO_V2_0_SIZE CLIKA_SIZE_THROUGH(clika_model_info, capabilities)
+#define CLIKA_SCORE_OPTIONS_V2_0_SIZE CLIKA_SIZE_THROUGH(clika_score_options, prefix_reuses)
+#define CLIKA_GENERATE_OPTIONS_V2_0_SIZE CLIKA_SIZE_THROUGH(clika_generate_options, tokens_evaluated)
+#define CLIKA_PLUGIN_API_V2_0_SIZE CLIKA_SIZE_THROUGH(clika_plugin_api_v2, generate_end)
+#define CLIKA_SETTING_FIRST_SIZE CLIKA_SIZE_THROUGH(clika_setting, max)
 
 typedef const clika_plugin_api_v2* (*clika_plugin_entry_v2)(void);
 

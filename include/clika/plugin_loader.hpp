@@ -4,8 +4,9 @@
 // A plugin named N is the file libclika_N.so, looked for in a PluginSearchPath: the --plugin-path directories, then
 // $CLIKA_PLUGIN_PATH (colon-separated), then <exe dir>/../lib/clika/plugins (installed layout) and <exe dir>/../lib
 // (build tree). A name holding '/' or ending in ".so" is a file path, used as-is. load_plugin() checks the entry point,
-// the ABI version, the size of the API table and every function pointer before anything is called, and refuses with a
-// clika::Error (ErrorKind::backend) naming the file and the reason.
+// the ABI version, the size of the API table (at least v2.0's: fields added later are read only when it covers them),
+// every function pointer and the declared settings before anything is called, and refuses with a clika::Error
+// (ErrorKind::backend) naming the file and the reason.
 //
 // Lifetime: a Plugin shares ownership of the loaded library; copies (and every PluginBackend made from one) keep it
 // loaded, so no function pointer of the plugin outlives its code.
@@ -41,6 +42,8 @@
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
 
+#include "clika/abi/holds.hpp"
+#include "clika/abi/setting.hpp"
 #include "clika/error.hpp"
 #include "clika/plugin_abi.h"
 
@@ -114,8 +117,9 @@ struct PluginSearchPath {
 // made from one) is gone.
 class Plugin {
 public:
-    Plugin(std::shared_ptr<const boost::dll::shared_library> library, const clika_plugin_api_v2* api, std::filesystem::path path)
-        : library_(std::move(library)), api_(api), path_(std::move(path)) {}
+    Plugin(std::shared_ptr<const boost::dll::shared_library> library, const clika_plugin_api_v2* api, std::filesystem::path path,
+           std::vector<const clika_setting*> settings = {})
+        : library_(std::move(library)), api_(api), path_(std::move(path)), settings_(std::move(settings)) {}
 
     [[nodiscard]] const clika_plugin_api_v2& api() const noexcept { return *api_; }
     [[nodiscard]] std::string_view name() const noexcept { return api_->name; }
@@ -124,11 +128,18 @@ public:
     // The file it was loaded from.
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
     [[nodiscard]] const std::shared_ptr<const boost::dll::shared_library>& library() const noexcept { return library_; }
+    // Whether open's model argument is a file clika can check first (not for a server plugin, say).
+    [[nodiscard]] bool model_is_file() const noexcept {
+        return !abi::holds(*api_, &clika_plugin_api_v2::flags) || (api_->flags & CLIKA_PLUGIN_MODEL_NOT_A_FILE) == 0;
+    }
+    // The settings it declares (checked at load; none for a plugin older than declared settings), in its order.
+    [[nodiscard]] std::span<const clika_setting* const> settings() const noexcept { return settings_; }
 
 private:
     std::shared_ptr<const boost::dll::shared_library> library_;
     const clika_plugin_api_v2* api_;
     std::filesystem::path path_;
+    std::vector<const clika_setting*> settings_;  // point into the library, which library_ keeps loaded
 };
 
 namespace detail {
@@ -163,9 +174,9 @@ inline Plugin load_plugin_file(const std::filesystem::path& given) {
     if (api == nullptr) refuse(file, fmt::format("{}() returned NULL", CLIKA_PLUGIN_ENTRY_POINT));
     if (api->abi_version != CLIKA_PLUGIN_ABI_VERSION)
         refuse(file, fmt::format("plugin built for ABI v{}, this clika speaks v{}", api->abi_version, CLIKA_PLUGIN_ABI_VERSION));
-    if (api->struct_size < sizeof(clika_plugin_api_v2))
-        refuse(file, fmt::format("plugin API table is {} bytes, smaller than ABI v{}'s {} bytes", api->struct_size,
-                                 CLIKA_PLUGIN_ABI_VERSION, sizeof(clika_plugin_api_v2)));
+    if (!abi::is_v2(api))
+        refuse(file, fmt::format("plugin API table is {} bytes, smaller than ABI v{}.0's {} bytes", api->struct_size,
+                                 CLIKA_PLUGIN_ABI_VERSION, abi::v2_size<clika_plugin_api_v2>));
     const std::pair<const char*, bool> required[] = {
         {"name", api->name != nullptr},           {"version", api->version != nullptr},
         {"open", api->open != nullptr},           {"close", api->close != nullptr},
@@ -178,7 +189,10 @@ inline Plugin load_plugin_file(const std::filesystem::path& given) {
     const int generation = (api->generate_begin != nullptr) + (api->generate_step != nullptr) + (api->generate_end != nullptr);
     if (generation != 0 && generation != 3)
         refuse(file, "plugin API fields generate_begin, generate_step and generate_end must be all set or all NULL");
-    return Plugin(std::move(library), api, file);
+    std::string problem;
+    std::vector<const clika_setting*> settings = abi::declared_settings(*api, problem);
+    if (!problem.empty()) refuse(file, "plugin declares settings that break the rules of clika_setting: " + problem);
+    return Plugin(std::move(library), api, file, std::move(settings));
 }
 
 }  // namespace detail
@@ -194,6 +208,19 @@ inline Plugin load_plugin_file(const std::filesystem::path& given) {
                 "a plugin directory given with --plugin-path or CLIKA_PLUGIN_PATH");
 }
 
+// A declared setting as clika lists it: an owned copy, since a listing outlives the library.
+struct SettingListing {
+    std::string name;           // the JSON key; the command line's --name with '-' for '_'
+    std::string kind;           // "a whole number in 1..4096", "true or false", "text"
+    std::string default_value;  // as written on a command line
+    std::string help;
+    bool flag = false;          // true or false: --name and --no-name
+
+    [[nodiscard]] static SettingListing of(const clika_setting& s) {
+        return {s.name, abi::setting_kind(s), s.default_value, s.help, s.type == CLIKA_SETTING_BOOL};
+    }
+};
+
 // One libclika_*.so found by list_plugins().
 struct PluginListing {
     std::string name;            // the plugin's own name; for refused files, the N of libclika_N.so
@@ -201,6 +228,7 @@ struct PluginListing {
     std::uint32_t abi_version = 0;  // 0 when refused
     std::filesystem::path path;
     std::string refusal;         // why it cannot be loaded; empty when it loads
+    std::vector<SettingListing> settings;  // what it declares, in its order
     bool shadowed = false;       // a directory earlier in the search path has the same file name: load_plugin(N) picks that
 
     [[nodiscard]] bool ok() const noexcept { return refusal.empty(); }
@@ -235,6 +263,7 @@ struct PluginListing {
                 entry.name = plugin.name();
                 entry.version = plugin.version();
                 entry.abi_version = plugin.abi_version();
+                for (const clika_setting* setting : plugin.settings()) entry.settings.push_back(SettingListing::of(*setting));
             } catch (const Error& e) {
                 entry.name = stem;
                 entry.refusal = e.problem();

@@ -78,8 +78,8 @@ DType compute_type(DType weights) {
 clika_model* plugin_open(const char* path, const clika_open_options* options) {
     return clika::plugin::guarded(nullptr, [&]() -> clika_model* {
         if (path == nullptr) throw std::runtime_error("no model path");
-        if (options == nullptr || options->struct_size < sizeof(clika_open_options))
-            throw std::runtime_error("open options from an older clika (struct_size mismatch)");
+        if (!clika::plugin::is_v2(options))
+            throw std::runtime_error("open options are NULL or smaller than ABI v2.0's");
         const bool cpu = env_flag("CLIKA_CUDA_NATIVE_CPU");
         if (!cpu) {
             if (const std::string reason = clika::cuda_native::cuda_unavailable_reason(); !reason.empty()) throw std::runtime_error(reason);
@@ -114,7 +114,7 @@ void plugin_close(clika_model* model) {
 
 int32_t plugin_describe(clika_model* m, clika_model_info* out) {
     return clika::plugin::guarded(m, [&]() -> int32_t {
-        if (out == nullptr || out->struct_size < sizeof(clika_model_info)) throw std::runtime_error("model info from an older clika");
+        if (!clika::plugin::is_v2(out)) throw std::runtime_error("model info is NULL or smaller than ABI v2.0's");
         const clika::cuda_native::LlamaConfig& c = m->model->config();
         out->n_vocab = c.vocab;
         out->n_ctx_train = c.ctx_train;
@@ -144,7 +144,7 @@ int64_t plugin_token_piece(clika_model* m, int32_t token, char* out, size_t capa
 int32_t plugin_score(clika_model* m, const clika_score_request* requests, clika_score_result* results, size_t count,
                      const clika_score_options* options) {
     return clika::plugin::guarded(m, [&]() -> int32_t {
-        if (options == nullptr || options->struct_size < sizeof(clika_score_options)) throw std::runtime_error("score options from an older clika");
+        if (!clika::plugin::is_v2(options)) throw std::runtime_error("score options are NULL or smaller than ABI v2.0's");
         clika::cuda_native::ScoreCounters counters;
         clika::cuda_native::score_requests(*m->model, requests, results, count, options->share_prefix != 0, counters);
         if (options->tokens_evaluated != nullptr) *options->tokens_evaluated += counters.tokens_evaluated;

@@ -308,8 +308,8 @@ void require_causal_decoder(const Model& m, const char* path) {
 clika_model* plugin_open(const char* path, const clika_open_options* options) {
     return clika::plugin::guarded(nullptr, [&]() -> clika_model* {
         if (path == nullptr) throw Failure{"no model path"};
-        if (options == nullptr || options->struct_size < sizeof(clika_open_options))
-            throw Failure{"open options from an older clika (struct_size mismatch)"};
+        if (!clika::plugin::is_v2(options))
+            throw Failure{"open options are NULL or smaller than ABI v2.0's"};
         llama_log_set(quiet_log, nullptr);
         llama_backend_init();
         if (std::FILE* f = std::fopen(path, "rb"); f == nullptr) throw Failure{std::string("cannot open model file ") + path};
@@ -368,7 +368,7 @@ void plugin_close(clika_model* model) { delete reinterpret_cast<Model*>(model); 
 int32_t plugin_describe(clika_model* model, clika_model_info* out) {
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
-        if (out == nullptr || out->struct_size < sizeof(clika_model_info)) throw Failure{"model info from an older clika"};
+        if (!clika::plugin::is_v2(out)) throw Failure{"model info is NULL or smaller than ABI v2.0's"};
         out->n_vocab = m.n_vocab;
         out->n_ctx_train = llama_model_n_ctx_train(m.model);
         out->n_ctx = static_cast<int32_t>(llama_n_ctx(m.ctx));
@@ -399,7 +399,7 @@ int32_t plugin_score(clika_model* model, const clika_score_request* reqs, clika_
                      const clika_score_options* options) {
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
-        if (options == nullptr || options->struct_size < sizeof(clika_score_options)) throw Failure{"score options from an older clika"};
+        if (!clika::plugin::is_v2(options)) throw Failure{"score options are NULL or smaller than ABI v2.0's"};
         if (count == 0) return 0;
         clika::plugin::validate_requests(reqs, results, count, {.n_vocab = m.n_vocab, .n_ctx = llama_n_ctx(m.ctx)});
         for (size_t i = 0; i < count; ++i)  // a question's continuations sit in the KV together
@@ -473,7 +473,7 @@ int32_t plugin_generate_begin(clika_model* model, const clika_score_request* pro
                               const clika_generate_options* options) {
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
-        if (options == nullptr || options->struct_size < sizeof(clika_generate_options)) throw Failure{"generate options from an older clika"};
+        if (!clika::plugin::is_v2(options)) throw Failure{"generate options are NULL or smaller than ABI v2.0's"};
         if (count == 0) return 0;
         if (prompts == nullptr || greedy_next == nullptr) throw Failure{"NULL prompts or results"};
         if (count > static_cast<size_t>(m.n_seq - 1))
@@ -493,7 +493,7 @@ int32_t plugin_generate_step(clika_model* model, const int32_t* appended, size_t
                              const clika_generate_options* options) {
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
-        if (options == nullptr || options->struct_size < sizeof(clika_generate_options)) throw Failure{"generate options from an older clika"};
+        if (!clika::plugin::is_v2(options)) throw Failure{"generate options are NULL or smaller than ABI v2.0's"};
         if (count != m.generating.size()) throw Failure{"generate_step: " + std::to_string(count) + " tokens for " +
                                                         std::to_string(m.generating.size()) + " sequences begun"};
         llama_memory_t mem = llama_get_memory(m.ctx);

@@ -621,7 +621,7 @@ std::string choose_provider(Ort::SessionOptions& so) {
 clika_model* plugin_open(const char* path, const clika_open_options* options) {
     return clika::plugin::guarded(nullptr, [&]() -> clika_model* {
         if (path == nullptr) throw Failure("no model path");
-        if (options == nullptr || options->struct_size < sizeof(clika_open_options)) throw Failure("open options from an older clika (struct_size mismatch)");
+        if (!clika::plugin::is_v2(options)) throw Failure("open options are NULL or smaller than ABI v2.0's");
         if (options->lora_path != nullptr && options->lora_path[0] != '\0')
             throw Failure("the onnx plugin does not apply LoRA adapters: merge the adapter into the model before exporting it");
         init_runtime();
@@ -680,7 +680,7 @@ void plugin_close(clika_model* model) { delete model; }
 
 int32_t plugin_describe(clika_model* m, clika_model_info* out) {
     return clika::plugin::guarded(m, [&]() -> int32_t {
-        if (out == nullptr || out->struct_size < sizeof(clika_model_info)) throw Failure("model info from an older clika");
+        if (!clika::plugin::is_v2(out)) throw Failure("model info is NULL or smaller than ABI v2.0's");
         out->n_vocab = m->n_vocab;
         out->n_ctx_train = m->n_ctx_train;
         out->n_ctx = m->n_ctx;
@@ -707,7 +707,7 @@ int64_t plugin_token_piece(clika_model* m, int32_t token, char* out, size_t capa
 int32_t plugin_score(clika_model* m, const clika_score_request* reqs, clika_score_result* results, size_t count,
                      const clika_score_options* options) {
     return clika::plugin::guarded(m, [&]() -> int32_t {
-        if (options == nullptr || options->struct_size < sizeof(clika_score_options)) throw Failure("score options from an older clika");
+        if (!clika::plugin::is_v2(options)) throw Failure("score options are NULL or smaller than ABI v2.0's");
         if (count == 0) return 0;
         clika::plugin::validate_requests(reqs, results, count, {.n_vocab = m->n_vocab, .n_ctx = static_cast<size_t>(m->n_ctx)});
         for (size_t i = 0; i < count; ++i) reset(reqs[i], results[i]);

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/plugin/requests.hpp"
+#include "clika/plugin/settings.hpp"
 #include "clika/plugin_abi.h"
 #include "clika/plugin_support.hpp"
 #include "http_pool.hpp"
@@ -39,39 +40,46 @@ struct Failure : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Whether a struct the host passed is large enough to hold `member`: fields added after v2.0 are read only then.
-template <class S, class M>
-[[nodiscard]] bool holds(const S& s, M S::*member) noexcept {
-    const auto end = reinterpret_cast<const char*>(&(s.*member)) - reinterpret_cast<const char*>(&s) + static_cast<std::ptrdiff_t>(sizeof(M));
-    return static_cast<std::ptrdiff_t>(s.struct_size) >= end;
-}
+using clika::plugin::holds;
+
+// What `clika run` offers as --concurrency, --top-logprobs, ... (clika_setting, plugin_abi.h): the one place of each
+// option's type, bounds, default and help.
+constexpr std::uint32_t min_and_max = CLIKA_SETTING_HAS_MIN | CLIKA_SETTING_HAS_MAX;
+constexpr clika_setting declared_settings[] = {
+    {sizeof(clika_setting), CLIKA_SETTING_INT, "concurrency", "8", "requests in flight in total, over all servers", min_and_max, 1, 4096},
+    {sizeof(clika_setting), CLIKA_SETTING_INT, "top_logprobs", "20",
+     "letter mode: next-token log-probabilities asked per question (vLLM caps it at its --max-logprobs, default 20)", min_and_max, 1, 100000},
+    {sizeof(clika_setting), CLIKA_SETTING_INT, "retries", "5",
+     "retries of a failed request (connection error, timeout, 429, 5xx), with exponential backoff", min_and_max, 0, 100},
+    {sizeof(clika_setting), CLIKA_SETTING_INT, "max_requests", "0",
+     "stop (resumably) after this many scoring or generation requests (0: no limit; tokenization is not counted)", min_and_max, 0, 1e15},
+    {sizeof(clika_setting), CLIKA_SETTING_NUMBER, "request_timeout", "600", "seconds one request may take before it is retried", min_and_max, 0.1, 86400},
+    {sizeof(clika_setting), CLIKA_SETTING_STRING, "api_key_env", "CLIKA_API_KEY",
+     "environment variable holding the API key, sent as a bearer token (never printed or recorded)", 0, 0, 0},
+    {sizeof(clika_setting), CLIKA_SETTING_BOOL, "server_cache", "true",
+     "llama-server: reuse a slot's cached prompt prefix (--no-server-cache: slower; numbers then never depend on what a slot held before)", 0, 0, 0},
+};
 
 struct Settings {
     std::string mode = "letter";  // what the run needs: letter, loglik, generate, generate+loglik
     int max_new_tokens = 64;
-    int top_logprobs = 20;
+    int top_logprobs = 0;
     bool server_cache = true;
     HttpSettings http;
 };
 
 [[nodiscard]] Settings read_settings(const clika_open_options& o) {
+    const clika::plugin::Settings declared(&o, declared_settings);
     Settings s;
-    if (!holds(o, &clika_open_options::settings) || o.settings == nullptr) return s;
-    Json j;
-    try {
-        j = Json::parse(o.settings);
-    } catch (const Json::exception& e) {
-        throw Failure(std::string("settings are not JSON: ") + e.what());
-    }
-    s.mode = j.value("mode", s.mode);
-    s.max_new_tokens = j.value("max_new_tokens", s.max_new_tokens);
-    s.top_logprobs = j.value("top_logprobs", s.top_logprobs);
-    s.server_cache = j.value("server_cache", s.server_cache);
-    s.http.concurrency = std::max(1, j.value("concurrency", s.http.concurrency));
-    s.http.retries = std::max(0, j.value("retries", s.http.retries));
-    s.http.max_requests = j.value("max_requests", s.http.max_requests);
-    s.http.timeout_seconds = j.value("request_timeout", s.http.timeout_seconds);
-    s.http.api_key_env = j.value("api_key_env", s.http.api_key_env);
+    s.mode = declared.given().value("mode", s.mode);
+    s.max_new_tokens = declared.given().value("max_new_tokens", s.max_new_tokens);
+    s.top_logprobs = static_cast<int>(declared.integer("top_logprobs"));
+    s.server_cache = declared.flag("server_cache");
+    s.http.concurrency = static_cast<int>(declared.integer("concurrency"));
+    s.http.retries = static_cast<int>(declared.integer("retries"));
+    s.http.max_requests = static_cast<std::uint64_t>(declared.integer("max_requests"));
+    s.http.timeout_seconds = declared.number("request_timeout");
+    s.http.api_key_env = declared.text("api_key_env");
     return s;
 }
 
@@ -192,8 +200,7 @@ Model& self(clika_model* m) { return *reinterpret_cast<Model*>(m); }
 clika_model* plugin_open(const char* path, const clika_open_options* options) {
     return clika::plugin::guarded(nullptr, [&]() -> clika_model* {
         if (path == nullptr) throw Failure("no server URL");
-        if (options == nullptr || !holds(*options, &clika_open_options::seed))
-            throw Failure("open options from an older clika (struct_size mismatch)");
+        if (!clika::plugin::is_v2(options)) throw Failure("open options are NULL or smaller than ABI v2.0's");
         if (options->lora_path != nullptr) throw Failure("a server applies no LoRA adapter sent by clika: serve the merged model, or load the adapter in the server");
         auto m = std::make_unique<Model>();
         m->settings = read_settings(*options);
@@ -281,7 +288,7 @@ void plugin_close(clika_model* model) { delete reinterpret_cast<Model*>(model); 
 int32_t plugin_describe(clika_model* model, clika_model_info* out) {
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
-        if (out == nullptr || !holds(*out, &clika_model_info::capabilities)) throw Failure("model info from an older clika");
+        if (!clika::plugin::is_v2(out)) throw Failure("model info is NULL or smaller than ABI v2.0's");
         const std::uint32_t size = out->struct_size;
         const bool has_identity = holds(*out, &clika_model_info::identity);
         std::memcpy(out, &m.info, has_identity ? sizeof(clika_model_info) : offsetof(clika_model_info, identity));
@@ -330,7 +337,7 @@ int32_t plugin_score(clika_model* model, const clika_score_request* reqs, clika_
                      const clika_score_options* options) {
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
-        if (options == nullptr || !holds(*options, &clika_score_options::prefix_reuses)) throw Failure("score options from an older clika");
+        if (!clika::plugin::is_v2(options)) throw Failure("score options are NULL or smaller than ABI v2.0's");
         const CountInto counting = count_into(m, *options);
         uint8_t* bounded = holds(*options, &clika_score_options::next_bounded) ? options->next_bounded : nullptr;
         clika::plugin::validate_requests(reqs, results, count, {m.info.n_vocab, static_cast<std::size_t>(m.info.n_ctx), false});
@@ -439,7 +446,7 @@ int32_t plugin_generate_begin(clika_model* model, const clika_score_request* pro
                               const clika_generate_options* options) {
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
-        if (options == nullptr || !holds(*options, &clika_generate_options::tokens_evaluated)) throw Failure("generate options from an older clika");
+        if (!clika::plugin::is_v2(options)) throw Failure("generate options are NULL or smaller than ABI v2.0's");
         const CountInto counting = count_into(m, *options);
         m.sequences.assign(count, {});
         std::vector<std::size_t> all(count);
@@ -458,7 +465,7 @@ int32_t plugin_generate_step(clika_model* model, const int32_t* tokens, size_t c
     Model& m = self(model);
     return clika::plugin::guarded(&m, [&]() -> int32_t {
         if (count != m.sequences.size()) throw Failure("generate_step for " + std::to_string(count) + " sequences, begun with " + std::to_string(m.sequences.size()));
-        if (options == nullptr) throw Failure("no generate options");
+        if (!clika::plugin::is_v2(options)) throw Failure("generate options are NULL or smaller than ABI v2.0's");
         const CountInto counting = count_into(m, *options);
         std::vector<std::size_t> refill;
         for (std::size_t i = 0; i < count; ++i) {
@@ -501,6 +508,9 @@ const clika_plugin_api_v2 api{
     plugin_generate_begin,
     plugin_generate_step,
     plugin_generate_end,
+    declared_settings,
+    std::size(declared_settings),
+    CLIKA_PLUGIN_MODEL_NOT_A_FILE,  // the model argument is the server
 };
 
 }  // namespace

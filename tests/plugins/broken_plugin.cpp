@@ -17,6 +17,11 @@ const char* stub_last_error(clika_model*) { return "broken fixture"; }
 
 int32_t stub_generate_begin(clika_model*, const clika_score_request*, size_t, int32_t*, const clika_generate_options*) { return -1; }
 
+#if defined(BROKEN_BAD_SETTING)
+// A whole number whose default is not one.
+const clika_setting settings[] = {{sizeof(clika_setting), CLIKA_SETTING_INT, "threads", "eight", "worker threads", 0, 0, 0}};
+#endif
+
 #if defined(BROKEN_WRONG_ABI)
 constexpr uint32_t abi = 3;
 #else
@@ -52,6 +57,10 @@ const clika_plugin_api_v2 api = {
 #endif
     nullptr,
     nullptr,
+#if defined(BROKEN_BAD_SETTING)
+    settings,
+    1,
+#endif
 };
 
 }  // namespace

@@ -1,6 +1,12 @@
 #pragma once
-// Help for plugin authors writing a clika backend in C++ (see examples/minimal_plugin). Depends only on plugin_abi.h and
-// the standard library, so a plugin needs nothing else of clika.
+// Help for plugin authors writing a clika backend in C++ (see examples/minimal_plugin). Depends only on plugin_abi.h,
+// clika/abi/holds.hpp and the standard library, so a plugin needs nothing else of clika.
+//
+// Structs grow within ABI v2 (plugin_abi.h): check what clika passed with is_v2() (every v2.0 field is there) and read
+// a field added later only when holds() says the struct covers it, so the plugin also works with an older clika:
+//
+//     if (!clika::plugin::is_v2(options)) throw std::runtime_error("score options from no clika v2");
+//     uint8_t* bounded = clika::plugin::holds(*options, &clika_score_options::next_bounded) ? options->next_bounded : nullptr;
 //
 // The ABI forbids exceptions crossing the C boundary. Wrap the body of every exported function in guarded(): it runs
 // the body, turns any exception into a failure value (NULL, -1, or nothing for void) and keeps the message where
@@ -33,9 +39,13 @@
 #include <type_traits>
 #include <utility>
 
+#include "clika/abi/holds.hpp"
 #include "clika/plugin_abi.h"
 
 namespace clika::plugin {
+
+using clika::abi::holds;
+using clika::abi::is_v2;
 
 // Derive your `struct clika_model` from this to give it a last-error slot.
 struct ModelBase {
