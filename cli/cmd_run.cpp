@@ -48,7 +48,7 @@ void run_multiple_choice(const RunOptions& o) {
                            .share_prefix = !o.no_share},
                           std::move(questions));
     const RunLock lock = open_run_dir(o.out, run.manifest(run_identity(o, backend, data, tasks, langs)));
-    fmt::print(stderr, "clika run: {} via {} {}, {} mode, {}-shot -> {}\n", fs::path(o.model).filename().string(), std::string(plugin.name()),
+    fmt::print(stderr, "clika run: {} via {} {}, {} mode, {}-shot -> {}\n", model_shown(o.model), std::string(plugin.name()),
                std::string(plugin.version()), o.mode, o.shots, o.out);
 
     const auto started = std::chrono::steady_clock::now();
@@ -62,7 +62,7 @@ void run_multiple_choice(const RunOptions& o) {
                                        : fmt::format("{} tokens evaluated, prefix reused {} times", stats.tokens_evaluated, stats.prefix_reuses));
     if (o.quiet_report) return;
     ResultSet results = load_run(o.out, tasks, langs);
-    results.model = fs::path(o.model).filename().string();
+    results.model = model_shown(o.model);
     const std::string report = report::to_table(score(results));
     std::fwrite(report.data(), 1, report.size(), stdout);
 }

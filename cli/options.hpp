@@ -12,6 +12,7 @@
 #include "clika/atomic_file.hpp"
 #include "clika/error.hpp"
 #include "clika/language.hpp"
+#include "clika/redact.hpp"
 #include "clika/task.hpp"
 
 namespace clika::cli {
@@ -63,6 +64,9 @@ inline void require_model_argument(const std::string& model, const std::string& 
     if (plugin == "openai" || model.find("://") != std::string::npos) return;
     require_model_file(model);
 }
+
+// The model as messages and reports name it: a file's name, or a server URL without its password.
+[[nodiscard]] inline std::string model_shown(const std::string& model) { return std::filesystem::path(without_password(model)).filename().string(); }
 
 // A report to standard output, or to `out` written atomically: a failed write leaves the previous report whole.
 inline void write_output(const std::string& text, const std::string& out, std::string_view what = "report") {

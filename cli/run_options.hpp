@@ -39,7 +39,11 @@ struct RunOptions {
     int retries = 5;
     std::size_t max_requests = 0;
     double request_timeout = 600;
+    double discovery_timeout = 10;
+    double max_wait = 300;
+    std::size_t max_response_bytes = 0;
     std::string api_key_env = "CLIKA_API_KEY";
+    std::string api_key_given;  // --api-key, refused: a key never goes on the command line
     bool server_cache = true;
 };
 
