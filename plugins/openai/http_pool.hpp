@@ -259,10 +259,11 @@ public:
 
     [[nodiscard]] std::string key_message(const std::string& shown_url, long status, const std::string& body) const {
         const std::string head = shown_url + " answered HTTP " + std::to_string(status) + " (" + excerpt(body) + "): ";
+        // (The variable's name is shown: the plugin refuses at open a name that is not set, which may be a key typed in its place.)
         if (settings_.api_key.empty())
-            return head + "the server wants an API key; put it in an environment variable and name the variable with --api-key-env NAME "
-                          "(default CLIKA_API_KEY)";
-        return head + "it refused the API key in the variable --api-key-env names";
+            return head + "the server wants an API key; put it in the environment variable " + settings_.api_key_env +
+                   " (or name another with --api-key-env NAME)";
+        return head + "it refused the API key in $" + settings_.api_key_env;
     }
 
     // The first 300 bytes of an answer, on one line, without secrets.
