@@ -1,13 +1,15 @@
 // The openai plugin's readers of server answers (plugins/openai/protocol.hpp): whatever a llama-server or vLLM server
 // (or something posing as one) sends, each reader returns what it read or throws ProtocolError naming the endpoint and
 // field -- never a JSON library exception, a wrapped token id, a token twice, or a crash. Input: the bytes of one
-// answer body, given to every reader (as the pool does once it is JSON).
+// answer body, read as JSON as the pool reads it (answer_json.hpp), then given to every reader.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "answer_json.hpp"
 #include "fuzz_support.hpp"
 #include "protocol.hpp"
 
@@ -44,8 +46,12 @@ void check(const Completion& c) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const Json answer = Json::parse(reinterpret_cast<const char*>(data), reinterpret_cast<const char*>(data) + size, nullptr, false);
-    if (answer.is_discarded()) return 0;  // not JSON: the pool reports the parser's reason
+    Json answer;
+    try {
+        answer = parse_answer(std::string_view(reinterpret_cast<const char*>(data), size));
+    } catch (const AnswerNotJson&) {
+        return 0;  // the pool reports it (and retries)
+    }
     const auto no_pieces = [](Token, const std::string&) {};
     read_or_refuse([&] { check(llama_next_token(answer, 0, no_pieces)); });
     read_or_refuse([&] { check(llama_completion(answer)); });

@@ -28,6 +28,7 @@
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
+#include "answer_json.hpp"
 #include "clika/redact.hpp"
 
 namespace clika::openai {
@@ -210,12 +211,11 @@ public:
                 else if (code != CURLE_OK) why = curl_easy_strerror(code);
                 else if (status == 200) {
                     try {
-                        out[index] = nlohmann::json::parse(t.body);
+                        out[index] = parse_answer(t.body);
                         ++done;
                         continue;
-                    } catch (const nlohmann::json::parse_error& e) {
-                        why = "answered 200 with a body that is not JSON (" + parse_reason(e) + "; " + std::to_string(t.body.size()) +
-                              " bytes: " + excerpt(t.body) + ")";
+                    } catch (const AnswerNotJson& e) {
+                        why = "answered 200 with " + std::string(e.what()) + " (" + std::to_string(t.body.size()) + " bytes: " + excerpt(t.body) + ")";
                     }
                 } else if (status == 401 || status == 403) {
                     throw HttpFailure(key_message(server.shown, status, t.body));
@@ -272,14 +272,6 @@ public:
         for (char& c : text)
             if (c == '\n' || c == '\r') c = ' ';
         return text.empty() ? "no body" : text;
-    }
-
-    // A JSON parser's reason without the library's "[json.exception.parse_error.101] " tag: what and at which byte.
-    [[nodiscard]] static std::string parse_reason(const nlohmann::json::exception& e) {
-        std::string text = e.what();
-        if (text.rfind("[json.exception.", 0) == 0)
-            if (const std::size_t end = text.find("] "); end != std::string::npos) text.erase(0, end + 2);
-        return text;
     }
 
     [[nodiscard]] static std::string seconds(double s) {

@@ -9,12 +9,15 @@
 // also how loglik mode works there; llama-server cannot return prompt log-probabilities, so loglik is refused at open.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -27,6 +30,7 @@
 
 #include "clika/plugin/requests.hpp"
 #include "clika/plugin_abi.h"
+#include "answer_json.hpp"
 #include "clika/plugin_support.hpp"
 #include "http_pool.hpp"
 #include "protocol.hpp"
@@ -173,7 +177,7 @@ struct Model : clika::plugin::ModelBase {
         try {
             return fn();
         } catch (const Json::exception& e) {
-            throw Failure(std::string(name(kind)) + " " + std::string(endpoint) + ": the answer has an unexpected shape (" + HttpPool::parse_reason(e) + ")");
+            throw Failure(std::string(name(kind)) + " " + std::string(endpoint) + ": the answer has an unexpected shape (" + json_reason(e) + ")");
         }
     }
 
@@ -240,15 +244,15 @@ Model& self(clika_model* m) { return *reinterpret_cast<Model*>(m); }
         }
         const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
         const double delay = 0.5 * (1 << std::min(attempt, 6));
-        const std::string why = !down ? url + ": the server is still loading its model"
-                                : props.timed_out ? url + "/props never answered (" + props.body + ")"
-                                                  : url + ": no server answers (" + props.body + ")";
+        const std::string why = !down ? ": the server is still loading its model"
+                                : props.timed_out ? "/props never answered (" + props.body + ")"
+                                                  : ": no server answers (" + props.body + ")";
         if (attempt >= s.http.retries || waited + delay > s.http.max_wait)
-            throw Failure(why + ", still after " + HttpPool::seconds(std::round(waited)) + " and " + std::to_string(attempt) + " retries (--retries, --max-wait); " +
+            throw Failure(url + why + ", still after " + HttpPool::seconds(std::round(waited)) + " and " + std::to_string(attempt) + " retries (--retries, --max-wait); " +
                           (props.timed_out ? "it accepts connections but says nothing: a stuck server, or not an HTTP server?"
                                            : "start it first (llama-server --port, vllm serve --port)"));
-        std::fprintf(stderr, "clika openai: waiting for %s (%.0f s): %s; retry %d of %d in %.1f s\n", url.c_str(), waited, why.c_str(), attempt + 1,
-                     s.http.retries, delay);
+        std::fprintf(stderr, "clika openai: waiting for %s (%.0f s)%s; retry %d of %d in %.1f s\n", url.c_str(), waited,
+                     (why.front() == '/' ? ": " + why : why).c_str(), attempt + 1, s.http.retries, delay);
         std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     }
 }
@@ -261,7 +265,7 @@ auto shaped(const std::string& where, Fn&& fn) -> decltype(fn()) {
     } catch (const ProtocolError& e) {
         throw Failure(where + ": " + e.what());
     } catch (const Json::exception& e) {
-        throw Failure(where + ": the answer has an unexpected shape (" + HttpPool::parse_reason(e) + ")");
+        throw Failure(where + ": the answer has an unexpected shape (" + json_reason(e) + ")");
     }
 }
 
@@ -275,9 +279,9 @@ auto shaped(const std::string& where, Fn&& fn) -> decltype(fn()) {
     if (a.status == 0) throw Failure(where + ": " + a.body);
     if (a.status != 200) throw Failure(where + " answered HTTP " + std::to_string(a.status) + ": " + pool.excerpt(a.body));
     try {
-        return Json::parse(a.body);
-    } catch (const Json::parse_error& e) {
-        throw Failure(where + " answered a body that is not JSON (" + HttpPool::parse_reason(e) + "; " + std::to_string(a.body.size()) + " bytes)");
+        return parse_answer(a.body);
+    } catch (const AnswerNotJson& e) {
+        throw Failure(where + " answered " + e.what() + " (" + std::to_string(a.body.size()) + " bytes)");
     }
 }
 
@@ -303,7 +307,7 @@ auto shaped(const std::string& where, Fn&& fn) -> decltype(fn()) {
     } catch (const ProtocolError& e) {
         throw Failure(where + ", probing what it computes: " + e.what());
     } catch (const Json::exception& e) {
-        throw Failure(where + ", probing what it computes: the answer has an unexpected shape (" + HttpPool::parse_reason(e) + ")");
+        throw Failure(where + ", probing what it computes: the answer has an unexpected shape (" + json_reason(e) + ")");
     }
 }
 

@@ -94,6 +94,9 @@ answers)
   stand_in port vllm --fault token=99999999999 --clean 1
   run_clika vllm-token --model "http://127.0.0.1:$port" --retries 0
   expect vllm-token 3 "vLLM /v1/completions logprobs.tokens: token \"token_id:99999999999\" has no valid id"
+  stand_in port vllm --fault duplicate-top --clean 1
+  run_clika vllm-duplicate --model "http://127.0.0.1:$port" --retries 0
+  expect vllm-duplicate 3 "http://127.0.0.1:$port/v1/completions: answered 200 with JSON that names the key \"token_id:" "twice in one object"
   echo "bad token ids, a token twice, wrong types and torn bodies are errors naming endpoint and field; nothing written"
   ;;
 

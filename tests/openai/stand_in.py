@@ -11,7 +11,7 @@ usage: stand_in.py KIND PORT [--weights N] [--fault FAULT] [--clean N]
            endless             answers every request 200 with a body that never ends
            endless-completions the same for completions only
            token=N             every completion's chosen token is N (its top list unchanged); N as written (1e12 too)
-           duplicate-top       the top list names its best token twice
+           duplicate-top       the top list names its best token twice (vLLM: a key twice in one object)
            string-id           a completion's chosen token id is a string
            torn-json           a completion's body is cut off mid-JSON
            echo-auth           every request is refused 401 with a body that echoes the Authorization header
@@ -93,6 +93,10 @@ def with_fault(answer, kind, fault):
             first["id"] = str(first["id"])
     else:
         lp = answer["choices"][0]["logprobs"]
+        if fault == "duplicate-top":  # a key twice in the top object (json.dumps cannot write one)
+            text, marker = json.dumps(answer), '"top_logprobs": [{'
+            at = text.index(marker) + len(marker)
+            return text[:at] + f'"{next(iter(lp["top_logprobs"][0]))}": -0.01, ' + text[at:]
         if fault.startswith("token="):
             lp["tokens"][-1] = f"token_id:{fault[6:]}"
         if fault == "string-id":

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "answer_json.hpp"
 #include "protocol.hpp"
 
 using namespace clika::openai;
@@ -213,4 +214,13 @@ TEST_CASE("a server's fingerprint is the set of next tokens above the widest gap
     CHECK(fingerprint(probe, other).to_json() != fa.to_json());
     // Another tokenizer: the probe's tokens differ.
     CHECK(fingerprint({1, 84, 107, 105}, a).to_json() != fa.to_json());
+}
+
+TEST_CASE("an answer that is not JSON gives the parser's reason and position; a key twice in one object is refused") {
+    CHECK_THROWS_WITH(parse_answer(R"({"tokens": [1, 2)"), Catch::StartsWith("a body that is not JSON (parse error at line 1, column 17: ") &&
+                                                               !Catch::Contains("json.exception"));
+    CHECK_THROWS_WITH(parse_answer(R"({"choices": [{"logprobs": {"top_logprobs": [{"token_id:7": -1, "token_id:7": -2}]}}]})"),
+                      Catch::Contains("names the key \"token_id:7\" twice in one object"));
+    // The same key in different objects is fine.
+    CHECK(parse_answer(R"([{"id": 1}, {"id": 2, "x": {"id": 3}}])").size() == 2);
 }
