@@ -128,7 +128,7 @@ public:
         if (t.too_big) throw HttpFailure(too_big_message(t));
         if (is_tls_failure(code)) throw HttpFailure(tls_message(t, code));
         if (code == CURLE_OPERATION_TIMEDOUT)
-            return {0, "no answer in " + seconds(timeout) + (timeout == settings_.discovery_timeout ? " (--discovery-timeout)" : " (--request-timeout)"), true};
+            return {0, "no answer in " + seconds(timeout), true};
         if (code != CURLE_OK) return {0, curl_easy_strerror(code)};
         return {status, std::move(t.body)};
     }

@@ -245,7 +245,7 @@ Model& self(clika_model* m) { return *reinterpret_cast<Model*>(m); }
         const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
         const double delay = 0.5 * (1 << std::min(attempt, 6));
         const std::string why = !down ? ": the server is still loading its model"
-                                : props.timed_out ? "/props never answered (" + props.body + ")"
+                                : props.timed_out ? "/props never answered (" + props.body + ", --discovery-timeout)"
                                                   : ": no server answers (" + props.body + ")";
         if (attempt >= s.http.retries || waited + delay > s.http.max_wait)
             throw Failure(url + why + ", still after " + HttpPool::seconds(std::round(waited)) + " and " + std::to_string(attempt) + " retries (--retries, --max-wait); " +
@@ -272,10 +272,11 @@ auto shaped(const std::string& where, Fn&& fn) -> decltype(fn()) {
 // One request to one server at open: its parsed answer, or a failure naming the endpoint.
 [[nodiscard]] Json ask(HttpPool& pool, std::size_t server, const std::string& path, const Json& body, std::size_t max_body, const Settings& s,
                        HttpCounters& counters) {
-    const HttpPool::Answer a = pool.probe(server, {path, body.dump(-1, ' ', false, Json::error_handler_t::replace), max_body}, counters,
-                                          std::min(s.http.timeout_seconds, s.http.max_wait));
+    const double timeout = std::min(s.http.timeout_seconds, s.http.max_wait);
+    const HttpPool::Answer a = pool.probe(server, {path, body.dump(-1, ' ', false, Json::error_handler_t::replace), max_body}, counters, timeout);
     const std::string where = pool.server_url(server) + path;
     if (a.status == 401 || a.status == 403) throw Failure(pool.key_message(pool.server_url(server), a.status, a.body));
+    if (a.timed_out) throw Failure(where + " never answered: no answer in " + HttpPool::seconds(timeout) + " (--request-timeout, --max-wait)");
     if (a.status == 0) throw Failure(where + ": " + a.body);
     if (a.status != 200) throw Failure(where + " answered HTTP " + std::to_string(a.status) + ": " + pool.excerpt(a.body));
     try {

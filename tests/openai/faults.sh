@@ -3,7 +3,7 @@
 # message and exit 3 (2 for a refused option), never a hang, an unbounded body, a wrong number or a secret shown. Small
 # timeouts are set through the plugin's options so that every case takes seconds; `timeout` turns a hang into a
 # failure. One section per CTest test:
-#   silent       a server that accepts connections and never answers: at open and mid-run
+#   silent       a server that accepts connections and never answers: at open (discovery, the probe) and mid-run
 #   endless      answers that never end: at open and mid-run; --max-response-bytes sets the limit
 #   answers      token ids outside the vocabulary or beyond int32, a token twice in the top list, a wrong JSON type, a
 #                torn body: errors naming the endpoint and field (or the parser's reason and position)
@@ -59,6 +59,9 @@ silent)
   stand_in port vllm --fault silent
   run_clika open --model "http://127.0.0.1:$port" --discovery-timeout 1 --max-wait 6
   expect open 3 "waiting for http://127.0.0.1:$port" "http://127.0.0.1:$port/props never answered" "accepts connections but says nothing"
+  stand_in port llama-server --fault silent-completions  # silent from the probe at open on
+  run_clika probe --model "http://127.0.0.1:$port" --max-wait 3
+  expect probe 3 "http://127.0.0.1:$port/completion never answered: no answer in 3 s"
   stand_in port vllm --fault silent-completions --clean 1
   run_clika midrun --model "http://127.0.0.1:$port" --max-wait 4
   expect midrun 3 "waiting for http://127.0.0.1:$port/v1/completions" "http://127.0.0.1:$port/v1/completions never answered" "--max-wait"

@@ -140,7 +140,7 @@ TEST_CASE("request bodies ask for what the plugin reads") {
     CHECK(v["return_tokens_as_token_ids"] == true);
 }
 
-TEST_CASE("a token id that is no whole number in 0..2^31-1 is an error naming the endpoint and field, never a wrapped id") {
+TEST_CASE("a token id that is no whole number in 0..2^31-1 is an error naming the endpoint and field and never a wrapped id") {
     for (const char* id : {"1e12", "-1", "2147483648", "6.5", "\"6\"", "null"}) {
         const Json answer = Json::parse(std::string(R"({"completion_probabilities": [{"id": )") + id + R"(, "logprob": -1, "top_logprobs": []}]})");
         CAPTURE(id);
@@ -164,7 +164,7 @@ TEST_CASE("a token listed twice in a top list is an error") {
     CHECK_THROWS_WITH(vllm_next_token(vllm), Catch::Contains("token 7 is listed twice"));
 }
 
-TEST_CASE("JSON of the wrong type names the endpoint and field, not the library's exception") {
+TEST_CASE("JSON of the wrong type names the endpoint and field and not the library's exception") {
     const auto message = [](auto&& read) -> std::string {
         try {
             read();
@@ -198,7 +198,7 @@ NextToken top_of(std::vector<std::pair<Token, double>> top) {
 
 }  // namespace
 
-TEST_CASE("a server's fingerprint is the set of next tokens above the widest gap, unmoved by noise in the last digits") {
+TEST_CASE("a server's fingerprint is the set of next tokens above the widest gap and is unmoved by noise in the last digits") {
     const std::vector<Token> probe{1, 84, 107, 104};
     // Ranks 1..8 with the widest gap (1.0) after the sixth.
     const NextToken a = top_of({{50, -0.5}, {40, -0.51}, {30, -0.9}, {20, -1.0}, {10, -1.2}, {60, -1.3}, {70, -2.3}, {80, -2.4}});
@@ -216,7 +216,7 @@ TEST_CASE("a server's fingerprint is the set of next tokens above the widest gap
     CHECK(fingerprint({1, 84, 107, 105}, a).to_json() != fa.to_json());
 }
 
-TEST_CASE("an answer that is not JSON gives the parser's reason and position; a key twice in one object is refused") {
+TEST_CASE("an answer that is not JSON gives the parser's reason and position and a key twice in one object is refused") {
     CHECK_THROWS_WITH(parse_answer(R"({"tokens": [1, 2)"), Catch::StartsWith("a body that is not JSON (parse error at line 1, column 17: ") &&
                                                                !Catch::Contains("json.exception"));
     CHECK_THROWS_WITH(parse_answer(R"({"choices": [{"logprobs": {"top_logprobs": [{"token_id:7": -1, "token_id:7": -2}]}}]})"),
