@@ -334,7 +334,9 @@ clika_model* plugin_open(const char* path, const clika_open_options* options) {
         Fingerprint first_fingerprint;
         for (std::size_t s = 0; s < urls.size(); ++s) {
             const std::string& url = m->pool->server_url(s);
-            const auto [props, models] = discover(*m->pool, s, m->settings, m->counters);
+            const std::pair<Json, Json> found = discover(*m->pool, s, m->settings, m->counters);
+            const Json& props = found.first;  // (not a structured binding: lambdas below capture it, which clang 14 refuses)
+            const Json& models = found.second;
             const std::optional<ServerKind> kind = shaped(url + " GET /v1/models", [&] { return server_kind(props, models); });
             if (!kind)
                 throw Failure(url + " is neither llama-server (GET /props) nor vLLM (GET /v1/models with owned_by \"vllm\"): the servers "
