@@ -1,7 +1,8 @@
 // The server backend (--plugin openai): clika's requests sent to llama-server or to vLLM's OpenAI-compatible server,
 // many in flight. The model argument is the server, or several as a comma-separated list of URLs that serve the same
-// model. What each server is asked, and how its answers are read: protocol.hpp; transport, retries and budget:
-// http_pool.hpp.
+// model. What each server is asked, and how its answers are read: protocol.hpp (answers parsed as JSON by
+// answer_json.hpp); transport, retries, budget and bounded waits and bodies: http_pool.hpp. At open every server is
+// identified by what it computes for a fixed probe (protocol.hpp: fingerprint), and servers that differ are refused.
 //
 // Letter mode asks for the top K next-token log-probabilities (K = top_logprobs): a letter outside them gets the K-th
 // value as an upper bound and its flag in clika_score_options.next_bounded. Multi-token continuations are scored a
@@ -30,8 +31,8 @@
 
 #include "clika/plugin/requests.hpp"
 #include "clika/plugin_abi.h"
-#include "answer_json.hpp"
 #include "clika/plugin_support.hpp"
+#include "answer_json.hpp"
 #include "http_pool.hpp"
 #include "protocol.hpp"
 
