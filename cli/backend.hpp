@@ -11,6 +11,7 @@
 #include "clika/plugin_loader.hpp"
 #include "clika/tools/gguf.hpp"
 #include "clika/tools/llama_metadata.hpp"
+#include "clika/redact.hpp"
 
 namespace clika::cli {
 
@@ -56,7 +57,7 @@ template <class Options>
 template <class Options>
 [[nodiscard]] RunIdentity run_identity(const Options& o, const PluginBackend& backend) {
     const Plugin& plugin = backend.plugin();
-    RunIdentity id{.plugin_name = std::string(plugin.name()), .plugin_version = std::string(plugin.version()), .model = o.model, .lora = o.lora,
+    RunIdentity id{.plugin_name = std::string(plugin.name()), .plugin_version = std::string(plugin.version()), .model = without_password(o.model), .lora = o.lora,
                    .lora_scale = o.lora_scale, .data = nullptr, .backend = {{"batch", o.batch}, {"parallel", o.parallel}, {"ctx", o.ctx}}};
     if (!backend.info().identity.empty()) {
         try {

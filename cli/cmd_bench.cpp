@@ -144,7 +144,7 @@ void run_bench(const BenchOptions& o) {
         evaluated += s.stats.tokens_evaluated;
     }
 
-    report::Grid grid{fmt::format("clika bench: {} via {} ({} mode, {} repetitions of {:.0f}s, chunk {}{})", fs::path(o.model).filename().string(),
+    report::Grid grid{fmt::format("clika bench: {} via {} ({} mode, {} repetitions of {:.0f}s, chunk {}{})", model_shown(o.model),
                                   std::string(plugin.name()), o.mode, o.repetitions, o.seconds, o.chunk, o.reference ? ", reference path" : ""),
                       {"", "median", "min", "max"}, {}};
     auto row = [&](const char* label, const Spread& s) {
@@ -160,7 +160,7 @@ void run_bench(const BenchOptions& o) {
     if (o.format == "table") std::fwrite(out.data(), 1, out.size(), stdout);
 
     nlohmann::ordered_json json;
-    json["model"] = o.model;
+    json["model"] = without_password(o.model);
     json["plugin"] = {{"name", std::string(plugin.name())}, {"version", std::string(plugin.version())}};
     json["mode"] = o.mode;
     json["reference_path"] = o.reference;

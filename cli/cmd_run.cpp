@@ -49,7 +49,7 @@ void run_multiple_choice(const RunOptions& o) {
                            .share_prefix = !o.no_share},
                           std::move(questions));
     const RunLock lock = open_run_dir(o.out, run.manifest(run_identity(o, backend, data, tasks, langs)));
-    fmt::print(stderr, "clika run: {} via {} {}, {} mode, {}-shot -> {}\n", fs::path(o.model).filename().string(), std::string(plugin.name()),
+    fmt::print(stderr, "clika run: {} via {} {}, {} mode, {}-shot -> {}\n", model_shown(o.model), std::string(plugin.name()),
                std::string(plugin.version()), o.mode, o.shots, o.out);
 
     const auto started = std::chrono::steady_clock::now();
@@ -70,10 +70,10 @@ void run_multiple_choice(const RunOptions& o) {
             for (Lang lang : langs)
                 if (const auto& r = results.get(task, lang)) bounded += r->bounded, unranked += r->unranked;
         if (bounded + unranked > 0)
-            fmt::print(stderr, "clika run: warning: {} (this run: --top-logprobs {})\n", bounded_warning(bounded, unranked), o.top_logprobs);
+            fmt::print(stderr, "clika run: warning: {}\n", bounded_warning(bounded, unranked));
         return;
     }
-    results.model = fs::path(o.model).filename().string();
+    results.model = model_shown(o.model);
     const std::string report = report::to_table(score(results));
     std::fwrite(report.data(), 1, report.size(), stdout);
 }

@@ -246,7 +246,7 @@ void run_fictional(const RunOptions& o) {
     PluginBackend backend = open_backend(o, std::move(chosen.plugin), std::move(chosen.settings));
     const Plugin& plugin = backend.plugin();
     const RunLock lock = open_run_dir(o.out, fictional_manifest(o, backend, data, sets));
-    fmt::print(stderr, "clika run: fictional ({} mode) on {}{} via {} {} -> {}\n", o.fictional_mode, fs::path(o.model).filename().string(),
+    fmt::print(stderr, "clika run: fictional ({} mode) on {}{} via {} {} -> {}\n", o.fictional_mode, model_shown(o.model),
                o.lora.empty() ? std::string() : " + " + fs::path(o.lora).filename().string(), std::string(plugin.name()),
                std::string(plugin.version()), o.out);
 
@@ -270,7 +270,7 @@ void run_fictional(const RunOptions& o) {
     std::vector<ConductivityCard> cards;
     for (FictionalMode mode : run.modes()) {
         cards.push_back(score_conductivity(run, mode));
-        cards.back().model = fs::path(o.model).filename().string();
+        cards.back().model = model_shown(o.model);
     }
     const std::string report = report::conductivity_table(cards);
     std::fwrite(report.data(), 1, report.size(), stdout);

@@ -13,6 +13,7 @@
 #include "clika/error.hpp"
 #include "clika/language.hpp"
 #include "clika/plugin_loader.hpp"
+#include "clika/redact.hpp"
 #include "clika/task.hpp"
 
 namespace clika::cli {
@@ -64,6 +65,9 @@ inline void require_model_argument(const std::string& model, const Plugin& plugi
     if (!plugin.model_is_file() || model.find("://") != std::string::npos) return;
     require_model_file(model);
 }
+
+// The model as messages and reports name it: a file's name, or a server URL without its password.
+[[nodiscard]] inline std::string model_shown(const std::string& model) { return std::filesystem::path(without_password(model)).filename().string(); }
 
 // A report to standard output, or to `out` written atomically: a failed write leaves the previous report whole.
 inline void write_output(const std::string& text, const std::string& out, std::string_view what = "report") {

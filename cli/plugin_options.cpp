@@ -49,8 +49,18 @@ namespace {
     try {
         parser.parse(args);
     } catch (const CLI::ExtrasError&) {
-        std::vector<std::string> unknown = parser.remaining();
-        fail_input({}, fmt::format("clika run and plugin {} do not know {}", plugin.name(), fmt::join(unknown, " ")),
+        // Option names only: an unknown option's value may be a secret (--api-key KEY), and is never shown.
+        std::vector<std::string> unknown;
+        for (const std::string& arg : parser.remaining())
+            if (arg.starts_with("-")) unknown.push_back(arg.substr(0, arg.find('=')));
+        const bool secret = std::any_of(unknown.begin(), unknown.end(), [](const std::string& name) {
+            return name.find("key") != std::string::npos || name.find("token") != std::string::npos || name.find("password") != std::string::npos;
+        });
+        if (secret)
+            fail_input({}, fmt::format("clika run and plugin {} do not know {} (values are not shown)", plugin.name(), fmt::join(unknown, " ")),
+                       "no key or password on the command line (ps and shell history show it): a plugin that needs one takes the NAME of an "
+                       "environment variable that holds it (e.g. --plugin openai --api-key-env MY_KEY; see clika run --plugin NAME --help)");
+        fail_input({}, fmt::format("clika run and plugin {} do not know {} (values are not shown)", plugin.name(), fmt::join(unknown, " ")),
                    known.empty() ? fmt::format("clika run's options (plugin {} declares no settings)", plugin.name())
                                  : fmt::format("clika run's options or plugin {}'s settings: {}", plugin.name(), known));
     } catch (const CLI::ParseError& e) {

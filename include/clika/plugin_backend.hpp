@@ -23,6 +23,7 @@
 #include "clika/logprob.hpp"
 #include "clika/plugin_abi.h"
 #include "clika/plugin_loader.hpp"
+#include "clika/redact.hpp"
 #include "clika/request.hpp"
 
 namespace clika {
@@ -60,7 +61,8 @@ public:
         clika_model* model = api().open(path.c_str(), &o);
         if (model == nullptr) {
             std::string why = api().last_error(nullptr);
-            if (why.find(path) == std::string::npos) why += fmt::format(" (model {})", path);
+            const std::string shown = without_password(path);
+            if (why.find(shown) == std::string::npos) why += fmt::format(" (model {})", shown);
             fail(std::move(why));
         }
         model_.reset(model);

@@ -1,20 +1,25 @@
 // The server backend (--plugin openai): clika's requests sent to llama-server or to vLLM's OpenAI-compatible server,
 // many in flight. The model argument is the server, or several as a comma-separated list of URLs that serve the same
-// model. What each server is asked, and how its answers are read: protocol.hpp; transport, retries and budget:
-// http_pool.hpp.
+// model. What each server is asked, and how its answers are read: protocol.hpp (answers parsed as JSON by
+// answer_json.hpp); transport, retries, budget and bounded waits and bodies: http_pool.hpp. At open every server is
+// identified by what it computes for a fixed probe (protocol.hpp: fingerprint), and servers that differ are refused.
 //
 // Letter mode asks for the top K next-token log-probabilities (K = top_logprobs): a letter outside them gets the K-th
 // value as an upper bound and its flag in clika_score_options.next_bounded. Multi-token continuations are scored a
 // token at a time on llama-server (each token must be within the top K) and from the echoed prompt on vLLM, which is
 // also how loglik mode works there; llama-server cannot return prompt log-probabilities, so loglik is refused at open.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -29,6 +34,7 @@
 #include "clika/plugin/settings.hpp"
 #include "clika/plugin_abi.h"
 #include "clika/plugin_support.hpp"
+#include "answer_json.hpp"
 #include "http_pool.hpp"
 #include "protocol.hpp"
 
@@ -54,8 +60,15 @@ constexpr clika_setting declared_settings[] = {
     {sizeof(clika_setting), CLIKA_SETTING_INT, "max_requests", "0",
      "stop (resumably) after this many scoring or generation requests (0: no limit; tokenization is not counted)", min_and_max, 0, 1e15},
     {sizeof(clika_setting), CLIKA_SETTING_NUMBER, "request_timeout", "600", "seconds one request may take before it is retried", min_and_max, 0.1, 86400},
+    {sizeof(clika_setting), CLIKA_SETTING_NUMBER, "discovery_timeout", "10", "seconds one request at open (GET /props, /v1/models) may take",
+     min_and_max, 0.1, 3600},
+    {sizeof(clika_setting), CLIKA_SETTING_NUMBER, "max_wait", "300",
+     "seconds a server owed answers may stay silent before the run stops (exit 3; it resumes when run again); also bounds the retries at open",
+     min_and_max, 1, 86400},
+    {sizeof(clika_setting), CLIKA_SETTING_INT, "max_response_bytes", "0",
+     "the longest answer accepted from a server (0: derived from what each request asks for)", min_and_max, 0, 1e15},
     {sizeof(clika_setting), CLIKA_SETTING_STRING, "api_key_env", "CLIKA_API_KEY",
-     "environment variable holding the API key, sent as a bearer token (never printed or recorded)", 0, 0, 0},
+     "NAME of the environment variable holding the API key (not the key), sent as a bearer token (never printed or recorded)", 0, 0, 0},
     {sizeof(clika_setting), CLIKA_SETTING_BOOL, "server_cache", "true",
      "llama-server: reuse a slot's cached prompt prefix (--no-server-cache: slower; numbers then never depend on what a slot held before)", 0, 0, 0},
 };
@@ -80,6 +93,15 @@ struct Settings {
     s.http.max_requests = static_cast<std::uint64_t>(declared.integer("max_requests"));
     s.http.timeout_seconds = declared.number("request_timeout");
     s.http.api_key_env = declared.text("api_key_env");
+    s.http.discovery_timeout = declared.number("discovery_timeout");
+    s.http.max_wait = declared.number("max_wait");
+    s.http.max_body = static_cast<std::size_t>(declared.integer("max_response_bytes"));
+    // A value that is no variable name is most likely the key itself: refused, and never repeated.
+    const std::string& name = s.http.api_key_env;
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) != 0 ||
+        name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+        throw Failure("--api-key-env takes the NAME of an environment variable that holds the key, never the key itself (a command line shows in "
+                      "ps and shell history): export MY_KEY=...; --api-key-env MY_KEY (the value given is not shown)");
     return s;
 }
 
@@ -108,6 +130,14 @@ struct Sequence {
     bool alive = true;
 };
 
+// The longest answer a request can legitimately get, from what it asks for: a completion lists up to K + 1 tokens
+// (each with its text and bytes, well under 2 KiB) at each position it returns; tokenization a few dozen bytes per
+// byte of text.
+[[nodiscard]] std::size_t completion_limit(std::size_t positions, int top) {
+    return (std::size_t{64} << 10) + positions * (static_cast<std::size_t>(std::max(top, 0)) + 2) * 2048;
+}
+[[nodiscard]] std::size_t tokenize_limit(std::string_view text) { return (std::size_t{64} << 10) + text.size() * 64; }
+
 struct Model : clika::plugin::ModelBase {
     Settings settings;
     ServerKind kind = ServerKind::llama_server;
@@ -122,29 +152,62 @@ struct Model : clika::plugin::ModelBase {
         if (!bytes.empty()) pieces.emplace(id, bytes);
     }
 
-    [[nodiscard]] Json post(const std::string& path, const Json& body) {
-        const HttpRequest r{path, body.dump(-1, ' ', false, Json::error_handler_t::replace)};
+    [[nodiscard]] Json post(const std::string& path, const Json& body, std::size_t max_body = 0) {
+        const HttpRequest r{path, body.dump(-1, ' ', false, Json::error_handler_t::replace), max_body};
         return pool->send_all({&r, 1}, counters, false).front();
     }
     // Completions: these count against --max-requests.
     [[nodiscard]] std::vector<Json> post_all(const std::string& path, const std::vector<Json>& bodies) {
         std::vector<HttpRequest> rs;
         rs.reserve(bodies.size());
-        for (const Json& b : bodies) rs.push_back({path, b.dump(-1, ' ', false, Json::error_handler_t::replace)});
+        for (const Json& b : bodies) rs.push_back({path, b.dump(-1, ' ', false, Json::error_handler_t::replace), answer_limit(b)});
         return pool->send_all(rs, counters, true);
+    }
+    // From a completion body: the positions it gets log-probabilities for and how many tokens each.
+    [[nodiscard]] std::size_t answer_limit(const Json& body) const {
+        if (kind == ServerKind::llama_server) return completion_limit(body.value("n_predict", 1), body.value("n_probs", 0));
+        const std::size_t echoed = body.value("echo", false) ? body["prompt"].size() : 0;
+        return completion_limit(echoed + body.value("max_tokens", 1), body.value("logprobs", 0));
+    }
+
+    // A token id from a server must be one of the model's: anything else would be saved as an answer.
+    Token in_vocabulary(Token id, std::string_view where) const {
+        if (id >= info.n_vocab)
+            throw Failure(std::string(name(kind)) + " " + std::string(where) + ": token id " + std::to_string(id) + " is outside the model's vocabulary of " +
+                          std::to_string(info.n_vocab) + " tokens");
+        return id;
+    }
+    void in_vocabulary(const std::vector<Token>& ids, std::string_view where) const {
+        for (const Token id : ids) in_vocabulary(id, where);
     }
     [[nodiscard]] std::string completion_path() const { return kind == ServerKind::llama_server ? "/completion" : "/v1/completions"; }
 
     [[nodiscard]] std::vector<Token> tokenize(std::string_view text, bool add_special) {
-        if (kind == ServerKind::llama_server)
-            return llama_tokens(post("/tokenize", llama_tokenize_body(text, add_special)), [this](Token id, const std::string& b) { remember_piece(id, b); });
-        return vllm_tokens(post("/tokenize", vllm_tokenize_body(model_name, text, add_special)));
+        return read("/tokenize", [&] {
+            std::vector<Token> ids =
+                kind == ServerKind::llama_server
+                    ? llama_tokens(post("/tokenize", llama_tokenize_body(text, add_special), tokenize_limit(text)),
+                                   [this](Token id, const std::string& b) { remember_piece(id, b); })
+                    : vllm_tokens(post("/tokenize", vllm_tokenize_body(model_name, text, add_special), tokenize_limit(text)));
+            in_vocabulary(ids, "/tokenize");
+            return ids;
+        });
+    }
+
+    // Reads an answer: a JSON type the protocol code did not foresee still names the server kind and endpoint.
+    template <class Fn>
+    auto read(std::string_view endpoint, Fn&& fn) -> decltype(fn()) {
+        try {
+            return fn();
+        } catch (const Json::exception& e) {
+            throw Failure(std::string(name(kind)) + " " + std::string(endpoint) + ": the answer has an unexpected shape (" + json_reason(e) + ")");
+        }
     }
 
     [[nodiscard]] std::string piece(Token id) {
         if (const auto it = pieces.find(id); it != pieces.end()) return it->second;
         const Json answer = post("/detokenize", kind == ServerKind::llama_server ? Json{{"tokens", {id}}} : Json{{"model", model_name}, {"tokens", {id}}});
-        std::string text = answer.value(kind == ServerKind::llama_server ? "content" : "prompt", std::string());
+        std::string text = detail::optional_string(answer, kind == ServerKind::llama_server ? "content" : "prompt", "", std::string(name(kind)) + " /detokenize");
         pieces.emplace(id, text);
         return text;
     }
@@ -159,13 +222,22 @@ struct Model : clika::plugin::ModelBase {
                                                 : vllm_completion_body(model_name, prompt, n, 1, false);
     }
     [[nodiscard]] NextToken next_token(const Json& answer) {
-        if (kind == ServerKind::llama_server) return llama_next_token(answer, 0, [this](Token id, const std::string& b) { remember_piece(id, b); });
-        return vllm_next_token(answer);
+        return read(completion_path(), [&] {
+            NextToken next = kind == ServerKind::llama_server
+                                 ? llama_next_token(answer, 0, [this](Token id, const std::string& b) { remember_piece(id, b); })
+                                 : vllm_next_token(answer);
+            in_vocabulary(next.chosen, completion_path() + " (the chosen token)");
+            for (const auto& entry : next.top) in_vocabulary(entry.first, completion_path() + " (top log-probabilities)");
+            return next;
+        });
     }
     [[nodiscard]] Completion completion(const Json& answer) {
-        Completion c = kind == ServerKind::llama_server ? llama_completion(answer) : vllm_completion(answer);
-        for (std::size_t i = 0; i < c.tokens.size(); ++i) remember_piece(c.tokens[i], c.pieces[i]);
-        return c;
+        return read(completion_path(), [&] {
+            Completion c = kind == ServerKind::llama_server ? llama_completion(answer) : vllm_completion(answer);
+            in_vocabulary(c.tokens, completion_path() + " (generated tokens)");
+            for (std::size_t i = 0; i < c.tokens.size(); ++i) remember_piece(c.tokens[i], c.pieces[i]);
+            return c;
+        });
     }
 };
 
@@ -177,12 +249,15 @@ Model& self(clika_model* m) { return *reinterpret_cast<Model*>(m); }
                  "--fictional-mode generate (fictional), or serve the model with vLLM";
 }
 
-// What GET /props and GET /v1/models say, with retries while a server is starting (connection refused, 503 loading).
+// What GET /props and GET /v1/models say, with retries while a server is starting (connection refused, 503 loading),
+// each within --discovery-timeout and all within --max-wait, with a "waiting for" line before each retry.
 [[nodiscard]] std::pair<Json, Json> discover(HttpPool& pool, std::size_t server, const Settings& s, HttpCounters& counters) {
     const std::string& url = pool.server_url(server);
+    const auto began = std::chrono::steady_clock::now();
     for (int attempt = 0;; ++attempt) {
-        const HttpPool::Answer props = pool.probe(server, {"/props", ""}, counters);
-        const HttpPool::Answer models = pool.probe(server, {"/v1/models", ""}, counters);
+        const HttpPool::Answer props = pool.probe(server, {"/props", ""}, counters, s.http.discovery_timeout);
+        // A server that took /props and said nothing is not asked /v1/models as well: it would wait as long again.
+        const HttpPool::Answer models = props.timed_out ? props : pool.probe(server, {"/v1/models", ""}, counters, s.http.discovery_timeout);
         const bool down = props.status == 0 && models.status == 0;
         const bool loading = props.status == 503 || models.status == 503;
         if (models.status == 401 || models.status == 403) throw Failure(pool.key_message(url, models.status, models.body));
@@ -190,12 +265,78 @@ Model& self(clika_model* m) { return *reinterpret_cast<Model*>(m); }
             auto parse = [](const HttpPool::Answer& a) { return a.status == 200 ? Json::parse(a.body, nullptr, false) : Json(); };
             return {parse(props), parse(models)};
         }
-        if (attempt >= s.http.retries)
-            throw Failure(url + (down ? ": no server answers (" + props.body + ")" : ": the server is still loading its model") + ", still after " +
-                          std::to_string(s.http.retries) + " retries; start it first (llama-server --port, vllm serve --port)");
-        std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(500 * (1 << std::min(attempt, 6)))));
+        const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+        const double delay = 0.5 * (1 << std::min(attempt, 6));
+        const std::string why = !down ? ": the server is still loading its model"
+                                : props.timed_out ? "/props never answered (" + props.body + ", --discovery-timeout)"
+                                                  : ": no server answers (" + props.body + ")";
+        if (attempt >= s.http.retries || waited + delay > s.http.max_wait)
+            throw Failure(url + why + ", still after " + HttpPool::seconds(std::round(waited)) + " and " + std::to_string(attempt) + " retries (--retries, --max-wait); " +
+                          (props.timed_out ? "it accepts connections but says nothing: a stuck server, or not an HTTP server?"
+                                           : "start it first (llama-server --port, vllm serve --port)"));
+        std::fprintf(stderr, "clika openai: waiting for %s (%.0f s)%s; retry %d of %d in %.1f s\n", url.c_str(), waited,
+                     (why.front() == '/' ? ": " + why : why).c_str(), attempt + 1, s.http.retries, delay);
+        std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     }
 }
+
+// Runs fn, which reads a server's answer: a JSON type the reader did not foresee names `where`.
+template <class Fn>
+auto shaped(const std::string& where, Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const ProtocolError& e) {
+        throw Failure(where + ": " + e.what());
+    } catch (const Json::exception& e) {
+        throw Failure(where + ": the answer has an unexpected shape (" + json_reason(e) + ")");
+    }
+}
+
+// One request to one server at open: its parsed answer, or a failure naming the endpoint.
+[[nodiscard]] Json ask(HttpPool& pool, std::size_t server, const std::string& path, const Json& body, std::size_t max_body, const Settings& s,
+                       HttpCounters& counters) {
+    const double timeout = std::min(s.http.timeout_seconds, s.http.max_wait);
+    const HttpPool::Answer a = pool.probe(server, {path, body.dump(-1, ' ', false, Json::error_handler_t::replace), max_body}, counters, timeout);
+    const std::string where = pool.server_url(server) + path;
+    if (a.status == 401 || a.status == 403) throw Failure(pool.key_message(pool.server_url(server), a.status, a.body));
+    if (a.timed_out) throw Failure(where + " never answered: no answer in " + HttpPool::seconds(timeout) + " (--request-timeout, --max-wait)");
+    if (a.status == 0) throw Failure(where + ": " + a.body);
+    if (a.status != 200) throw Failure(where + " answered HTTP " + std::to_string(a.status) + ": " + pool.excerpt(a.body));
+    try {
+        return parse_answer(a.body);
+    } catch (const AnswerNotJson& e) {
+        throw Failure(where + " answered " + e.what() + " (" + std::to_string(a.body.size()) + " bytes)");
+    }
+}
+
+// What the server computes for the fixed probe (protocol.hpp): its tokens and next-token top list.
+[[nodiscard]] Fingerprint probe_server(HttpPool& pool, std::size_t server, ServerKind kind, const std::string& model_name, const Settings& s,
+                                       HttpCounters& counters) {
+    const std::string where = pool.server_url(server);
+    try {
+        std::vector<Token> ids;
+        NextToken next;
+        if (kind == ServerKind::llama_server) {
+            ids = llama_tokens(ask(pool, server, "/tokenize", llama_tokenize_body(probe_text, true), tokenize_limit(probe_text), s, counters),
+                               [](Token, const std::string&) {});
+            next = llama_next_token(ask(pool, server, "/completion", llama_completion_body(ids, 1, probe_top, false), completion_limit(1, probe_top), s, counters),
+                                    0, [](Token, const std::string&) {});
+        } else {
+            ids = vllm_tokens(ask(pool, server, "/tokenize", vllm_tokenize_body(model_name, probe_text, true), tokenize_limit(probe_text), s, counters));
+            next = vllm_next_token(
+                ask(pool, server, "/v1/completions", vllm_completion_body(model_name, ids, 1, probe_top, false), completion_limit(1, probe_top), s, counters));
+        }
+        if (next.top.size() < 5) throw Failure(where + ": the probe's answer lists " + std::to_string(next.top.size()) + " top tokens, fewer than 5");
+        return fingerprint(ids, next);
+    } catch (const ProtocolError& e) {
+        throw Failure(where + ", probing what it computes: " + e.what());
+    } catch (const Json::exception& e) {
+        throw Failure(where + ", probing what it computes: the answer has an unexpected shape (" + json_reason(e) + ")");
+    }
+}
+
+// The log-probabilities of one run's servers may differ by batching and hardware in their last digits, never by this.
+constexpr double same_numbers_tolerance = 0.25;
 
 clika_model* plugin_open(const char* path, const clika_open_options* options) {
     return clika::plugin::guarded(nullptr, [&]() -> clika_model* {
@@ -205,80 +346,104 @@ clika_model* plugin_open(const char* path, const clika_open_options* options) {
         auto m = std::make_unique<Model>();
         m->settings = read_settings(*options);
         if (const char* key = std::getenv(m->settings.http.api_key_env.c_str()); key != nullptr) m->settings.http.api_key = key;
+        else if (m->settings.http.api_key_env != HttpSettings{}.api_key_env)  // (the name is not shown: it may be a key typed in its place)
+            throw Failure("the environment variable that --api-key-env names is not set; --api-key-env takes the NAME of a variable that holds the key "
+                          "(export MY_KEY=...; --api-key-env MY_KEY), never the key itself");
         const std::vector<std::string> urls = split_urls(path);
         m->pool = std::make_unique<HttpPool>(urls, m->settings.http);
 
         Json identity;
+        Fingerprint first_fingerprint;
         for (std::size_t s = 0; s < urls.size(); ++s) {
-            const auto [props, models] = discover(*m->pool, s, m->settings, m->counters);
-            const std::optional<ServerKind> kind = server_kind(props, models);
+            const std::string& url = m->pool->server_url(s);
+            const std::pair<Json, Json> found = discover(*m->pool, s, m->settings, m->counters);
+            const Json& props = found.first;  // (not a structured binding: lambdas below capture it, which clang 14 refuses)
+            const Json& models = found.second;
+            const std::optional<ServerKind> kind = shaped(url + " GET /v1/models", [&] { return server_kind(props, models); });
             if (!kind)
-                throw Failure(urls[s] + " is neither llama-server (GET /props) nor vLLM (GET /v1/models with owned_by \"vllm\"): the servers "
-                                        "clika knows how to ask for log-probabilities");
+                throw Failure(url + " is neither llama-server (GET /props) nor vLLM (GET /v1/models with owned_by \"vllm\"): the servers "
+                                    "clika knows how to ask for log-probabilities");
             Json id;
+            std::string model_name;
             id["server"] = std::string(name(*kind));
-            if (*kind == ServerKind::llama_server) {
-                const Json meta = models.is_object() && models.contains("data") && !models["data"].empty() ? models["data"][0].value("meta", Json::object())
-                                                                                                            : Json::object();
-                id["model"] = props.value("model_alias", std::string());
-                id["weights"] = props.value("model_path", std::string());
-                id["n_params"] = meta.value("n_params", Json());
-                id["size"] = meta.value("size", Json());
-                id["build"] = props.value("build_info", std::string());
-                if (s == 0) {
-                    m->info.n_vocab = meta.value("n_vocab", 0);
-                    m->info.n_ctx_train = meta.value("n_ctx_train", 0);
-                    m->info.n_ctx = props.contains("default_generation_settings") ? props["default_generation_settings"].value("n_ctx", 0) : 0;
+            shaped(url + " GET /props and /v1/models", [&] {
+                if (*kind == ServerKind::llama_server) {
+                    const Json meta = models.is_object() && models.contains("data") && models["data"].is_array() && !models["data"].empty() &&
+                                              models["data"][0].is_object()
+                                          ? models["data"][0].value("meta", Json::object())
+                                          : Json::object();
+                    id["model"] = props.value("model_alias", std::string());
+                    id["weights"] = props.value("model_path", std::string());
+                    id["n_params"] = meta.value("n_params", Json());
+                    id["size"] = meta.value("size", Json());
+                    id["build"] = props.value("build_info", std::string());
+                    if (s == 0) {
+                        m->info.n_vocab = meta.value("n_vocab", 0);
+                        m->info.n_ctx_train = meta.value("n_ctx_train", 0);
+                        m->info.n_ctx = props.contains("default_generation_settings") ? props["default_generation_settings"].value("n_ctx", 0) : 0;
+                    }
+                } else {
+                    const Json& first = models["data"][0];
+                    model_name = first.value("id", std::string());
+                    id["model"] = model_name;
+                    id["root"] = first.value("root", Json());
+                    if (s == 0) {
+                        m->info.n_ctx = first.value("max_model_len", 0);
+                        m->info.n_ctx_train = m->info.n_ctx;
+                    }
                 }
-            } else {
-                const Json& first = models["data"][0];
-                id["model"] = first.value("id", std::string());
-                id["root"] = first.value("root", Json());
-                if (s == 0) {
-                    m->model_name = first.value("id", std::string());
-                    m->info.n_ctx = first.value("max_model_len", 0);
-                    m->info.n_ctx_train = m->info.n_ctx;
-                }
-            }
+            });
+            // Identified by what it computes, not by the path or name it reports.
+            const Fingerprint fp = probe_server(*m->pool, s, *kind, model_name, m->settings, m->counters);
+            id["fingerprint"] = fp.to_json();
             if (s == 0) {
                 m->kind = *kind;
+                m->model_name = model_name;
                 identity = id;
+                first_fingerprint = fp;
+            } else if (id["fingerprint"] != identity["fingerprint"]) {
+                throw Failure(url + " and " + m->pool->server_url(0) + " compute different numbers for the same probe (next tokens " +
+                              id["fingerprint"].dump() + " against " + identity["fingerprint"].dump() +
+                              "): they serve different weights or tokenizers, whatever names they report; every server of one run must serve the same model");
+            } else if (const double d = largest_difference(fp, first_fingerprint); d > same_numbers_tolerance) {
+                throw Failure(url + " and " + m->pool->server_url(0) + " compute log-probabilities " + std::to_string(d) +
+                              " nats apart for the same probe (more than " + std::to_string(same_numbers_tolerance) +
+                              "): they serve different weights; every server of one run must serve the same model");
             } else if (id != identity) {
-                throw Failure(urls[s] + " serves " + id.dump() + ", but " + urls[0] + " serves " + identity.dump() +
+                throw Failure(url + " serves " + id.dump() + ", but " + m->pool->server_url(0) + " serves " + identity.dump() +
                               ": every server of one run must serve the same model");
             }
         }
+        if (m->info.n_vocab <= 0) m->info.n_vocab = std::numeric_limits<std::int32_t>::max();  // vLLM does not say: ids are only range-checked
         const bool needs_loglik = m->settings.mode.find("loglik") != std::string::npos;
-        if (needs_loglik && m->kind == ServerKind::llama_server) throw Failure(loglik_refusal(urls[0]));
+        if (needs_loglik && m->kind == ServerKind::llama_server) throw Failure(loglik_refusal(m->pool->server_url(0)));
         // Settings that change the numbers belong to the model's identity in run.json.
         if (m->settings.mode == "letter") identity["top_logprobs"] = m->settings.top_logprobs;
         if (m->kind == ServerKind::llama_server) identity["server_cache"] = m->settings.server_cache;
         identity["mode"] = m->settings.mode;
 
-        // An authenticated request at once: a missing or wrong key fails here, before any work.
         const std::vector<Token> with_bos = m->tokenize("", true);
         m->info.adds_bos = with_bos.empty() ? 0 : 1;
         m->info.bos = with_bos.empty() ? -1 : with_bos.front();
         m->info.eos = -1;
         if (m->kind == ServerKind::llama_server)
-            if (const std::string props = m->pool->probe(0, {"/props", ""}, m->counters).body; !props.empty()) {
+            if (const std::string props = m->pool->probe(0, {"/props", ""}, m->counters, m->settings.http.discovery_timeout).body; !props.empty()) {
                 const Json p = Json::parse(props, nullptr, false);
-                const std::string eos = p.is_object() ? p.value("eos_token", std::string()) : std::string();
+                const std::string eos = p.is_object() && p.contains("eos_token") && p["eos_token"].is_string() ? p["eos_token"].get<std::string>() : std::string();
                 if (!eos.empty()) {
                     Json body = llama_tokenize_body(eos, false);
                     body["parse_special"] = true;
-                    const std::vector<Token> ids = llama_tokens(m->post("/tokenize", body), [](Token, const std::string&) {});
-                    if (ids.size() == 1) m->info.eos = ids.front();
+                    const std::vector<Token> ids = m->read("/tokenize", [&] { return llama_tokens(m->post("/tokenize", body), [](Token, const std::string&) {}); });
+                    if (ids.size() == 1) m->info.eos = m->in_vocabulary(ids.front(), "/tokenize (the end-of-generation token)");
                 }
             }
-        if (m->info.n_vocab <= 0) m->info.n_vocab = std::numeric_limits<std::int32_t>::max();  // vLLM does not say: ids are not checked here
-        if (m->info.n_ctx <= 0) throw Failure(urls[0] + " did not say its context size (llama-server /props n_ctx, vLLM max_model_len)");
+        if (m->info.n_ctx <= 0) throw Failure(m->pool->server_url(0) + " did not say its context size (llama-server /props n_ctx, vLLM max_model_len)");
 
         const std::string text = identity.dump();
         if (text.size() >= sizeof(m->info.identity)) throw Failure("the server's identity is longer than " + std::to_string(sizeof(m->info.identity)) + " bytes");
         std::memcpy(m->info.identity, text.c_str(), text.size() + 1);
         std::snprintf(m->info.description, sizeof m->info.description, "%s %s at %s%s", std::string(name(m->kind)).c_str(),
-                      identity.value("model", std::string()).c_str(), urls[0].c_str(), urls.size() > 1 ? " and others" : "");
+                      identity.value("model", std::string()).c_str(), m->pool->server_url(0).c_str(), urls.size() > 1 ? " and others" : "");
         return reinterpret_cast<clika_model*>(m.release());
     });
 }
@@ -407,7 +572,7 @@ int32_t plugin_score(clika_model* model, const clika_score_request* reqs, clika_
             const clika_token_span& span = r.continuations[p.continuation];
             if (m.kind == ServerKind::vllm) {
                 const std::vector<Token> cont(span.tokens, span.tokens + span.count);
-                const EchoedContinuation e = vllm_echoed(answers[p.answer], r.context.count + span.count, cont);
+                const EchoedContinuation e = m.read(m.completion_path(), [&] { return vllm_echoed(answers[p.answer], r.context.count + span.count, cont); });
                 out.continuation_logprob[p.continuation] = e.logprob;
                 out.continuation_greedy[p.continuation] = e.greedy ? 1 : 0;
                 continue;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "answer_json.hpp"
 #include "protocol.hpp"
 
 using namespace clika::openai;
@@ -137,4 +138,89 @@ TEST_CASE("request bodies ask for what the plugin reads") {
     CHECK(v["echo"] == true);
     CHECK(v["logprobs"] == 5);
     CHECK(v["return_tokens_as_token_ids"] == true);
+}
+
+TEST_CASE("a token id that is no whole number in 0..2^31-1 is an error naming the endpoint and field and never a wrapped id") {
+    for (const char* id : {"1e12", "-1", "2147483648", "6.5", "\"6\"", "null"}) {
+        const Json answer = Json::parse(std::string(R"({"completion_probabilities": [{"id": )") + id + R"(, "logprob": -1, "top_logprobs": []}]})");
+        CAPTURE(id);
+        CHECK_THROWS_WITH(llama_next_token(answer, 0, ignore_pieces),
+                          Catch::Contains("llama-server /completion completion_probabilities.id: a token id must be a whole number"));
+    }
+    CHECK_THROWS_WITH(llama_completion(Json::parse(R"({"tokens": [5, 1e12]})")), Catch::Contains("llama-server /completion tokens"));
+    CHECK_THROWS_WITH(vllm_tokens(Json::parse(R"({"tokens": [5, -3]})")), Catch::Contains("vLLM /tokenize tokens"));
+    CHECK_THROWS_WITH(vllm_next_token(Json::parse(R"({"choices": [{"logprobs": {"tokens": ["token_id:99999999999"], "top_logprobs": [{}]}}]})")),
+                      Catch::Contains("has no valid id"));
+    CHECK_THROWS_WITH(vllm_next_token(Json::parse(R"({"choices": [{"logprobs": {"tokens": ["token_id:-5"], "top_logprobs": [{}]}}]})")),
+                      Catch::Contains("has no valid id"));
+}
+
+TEST_CASE("a token listed twice in a top list is an error") {
+    const Json llama = Json::parse(R"({"completion_probabilities": [{"id": 7, "logprob": -1,
+        "top_logprobs": [{"id": 7, "logprob": -1}, {"id": 9, "logprob": -2}, {"id": 7, "logprob": -3}]}]})");
+    CHECK_THROWS_WITH(llama_next_token(llama, 0, ignore_pieces), Catch::Contains("top_logprobs: token 7 is listed twice"));
+    // vLLM names tokens by keys: the same id spelt twice ("token_id:7", "token_id:07") is the same token.
+    const Json vllm = Json::parse(R"({"choices": [{"logprobs": {"tokens": ["token_id:7"], "top_logprobs": [{"token_id:7": -1, "token_id:07": -2}]}}]})");
+    CHECK_THROWS_WITH(vllm_next_token(vllm), Catch::Contains("token 7 is listed twice"));
+}
+
+TEST_CASE("JSON of the wrong type names the endpoint and field and not the library's exception") {
+    const auto message = [](auto&& read) -> std::string {
+        try {
+            read();
+        } catch (const std::exception& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    const std::string bytes = message([] { (void)llama_next_token(Json::parse(R"({"completion_probabilities": [{"id": 1, "bytes": "ab", "logprob": -1, "top_logprobs": []}]})"), 0, ignore_pieces); });
+    CHECK_THAT(bytes, Catch::Contains("llama-server /completion completion_probabilities.bytes") && !Catch::Contains("json.exception"));
+    const std::string top = message([] { (void)llama_next_token(Json::parse(R"({"completion_probabilities": [{"id": 1, "logprob": -1, "top_logprobs": 5}]})"), 0, ignore_pieces); });
+    CHECK_THAT(top, Catch::Contains("top_logprobs: expected an array, got 5 (number)"));
+    const std::string stop = message([] { (void)llama_completion(Json::parse(R"({"tokens": [], "stop_type": 3})")); });
+    CHECK_THAT(stop, Catch::Contains("llama-server /completion.stop_type: expected a string, got 3 (number)"));
+    const std::string logprob = message([] { (void)vllm_next_token(Json::parse(R"({"choices": [{"logprobs": {"tokens": ["token_id:1"], "top_logprobs": [{"token_id:1": "x"}]}}]})")); });
+    CHECK_THAT(logprob, Catch::Contains("vLLM /v1/completions top_logprobs: a log-probability must be a number, got \"x\" (string)"));
+    const std::string piece = message([] { (void)llama_tokens(Json::parse(R"({"tokens": [{"id": 1, "piece": [300]}]})"), ignore_pieces); });
+    CHECK_THAT(piece, Catch::Contains("llama-server /tokenize tokens.piece: a byte value must be a whole number in 0..255, got 300"));
+    const std::string owned = message([] { (void)server_kind(Json(), Json::parse(R"({"data": [{"id": "m", "owned_by": 7}]})")); });
+    CHECK_THAT(owned, Catch::Contains("GET /v1/models data[0].owned_by: expected a string"));
+}
+
+namespace {
+
+NextToken top_of(std::vector<std::pair<Token, double>> top) {
+    NextToken n;
+    n.chosen = top.front().first;
+    n.top = std::move(top);
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("a server's fingerprint is the set of next tokens above the widest gap and is unmoved by noise in the last digits") {
+    const std::vector<Token> probe{1, 84, 107, 104};
+    // Ranks 1..8 with the widest gap (1.0) after the sixth.
+    const NextToken a = top_of({{50, -0.5}, {40, -0.51}, {30, -0.9}, {20, -1.0}, {10, -1.2}, {60, -1.3}, {70, -2.3}, {80, -2.4}});
+    const Fingerprint fa = fingerprint(probe, a);
+    CHECK(fa.next == std::vector<Token>{10, 20, 30, 40, 50, 60});
+    // The same weights on another machine: values moved by up to 1e-2, and a near tie swapped order.
+    const NextToken noisy = top_of({{40, -0.499}, {50, -0.501}, {30, -0.91}, {20, -1.0}, {10, -1.19}, {60, -1.301}, {70, -2.299}, {80, -2.4}});
+    const Fingerprint fn = fingerprint(probe, noisy);
+    CHECK(fn.to_json() == fa.to_json());
+    CHECK(largest_difference(fa, fn) < 0.25);
+    // Other weights: another set.
+    const NextToken other = top_of({{50, -0.5}, {41, -0.51}, {30, -0.9}, {20, -1.0}, {10, -1.2}, {60, -1.3}, {70, -2.3}, {80, -2.4}});
+    CHECK(fingerprint(probe, other).to_json() != fa.to_json());
+    // Another tokenizer: the probe's tokens differ.
+    CHECK(fingerprint({1, 84, 107, 105}, a).to_json() != fa.to_json());
+}
+
+TEST_CASE("an answer that is not JSON gives the parser's reason and position and a key twice in one object is refused") {
+    CHECK_THROWS_WITH(parse_answer(R"({"tokens": [1, 2)"), Catch::StartsWith("a body that is not JSON (parse error at line 1, column 17: ") &&
+                                                               !Catch::Contains("json.exception"));
+    CHECK_THROWS_WITH(parse_answer(R"({"choices": [{"logprobs": {"top_logprobs": [{"token_id:7": -1, "token_id:7": -2}]}}]})"),
+                      Catch::Contains("names the key \"token_id:7\" twice in one object"));
+    // The same key in different objects is fine.
+    CHECK(parse_answer(R"([{"id": 1}, {"id": 2, "x": {"id": 3}}])").size() == 2);
 }
