@@ -51,8 +51,8 @@ class Report(dict):
     to_frame() the per-task table as a pandas DataFrame (needs pandas)
     """
 
-    def __init__(self, report: Dict[str, Any], correctness: Optional[Dict[str, Any]] = None) -> None:
-        super().__init__(report)
+    def __init__(self, report: Optional[Dict[str, Any]] = None, correctness: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__(report or {})
         self.correct: Dict[str, Dict[str, List[bool]]] = {}
         self.questions: Dict[str, List[str]] = {}
         for task, entry in (correctness or {}).items():
