@@ -198,26 +198,38 @@ PYBIND11_MODULE(_core, m) {
     m.def(
         "score_lm_eval",
         [](const std::filesystem::path& dir, const std::string& metric, std::vector<std::string> pivots, std::optional<std::filesystem::path> task_map,
-           std::size_t bootstrap, std::uint64_t seed, double confidence) {
+           std::optional<std::string> model, std::size_t bootstrap, std::uint64_t seed, double confidence) -> py::tuple {
             if (metric != "acc" && metric != "acc_norm") fail_input({}, fmt::format("metric \"{}\"", metric), "acc or acc_norm");
             const ScoreSettings s = settings_of(bootstrap, seed, confidence);
             LmEvalSettings settings;
             settings.metric = metric == "acc_norm" ? LmEvalMetric::acc_norm : LmEvalMetric::acc;
             if (task_map) settings.task_map = *task_map;
+            if (model) settings.model = *model;
             settings.scoring.pivots = std::move(pivots);
             settings.scoring.bootstrap_resamples = s.bootstrap_resamples;
             settings.scoring.seed = s.seed;
             settings.scoring.confidence = s.confidence;
+            // As the CLI: samples of CLiKA's own tasks give the paper's tables (and their correctness), others the
+            // families report.
+            std::optional<Scorecard> paper;
+            std::optional<ResultSet> results;
             FamilyScorecard card;
             {
                 py::gil_scoped_release unlocked;
-                card = score_lm_eval(dir, settings);
+                LmEvalSamples samples = load_lm_eval(dir, settings);
+                paper = score_lm_eval_clika(samples, settings);
+                if (paper) results = clika_results(samples);
+                else card = score_lm_eval(std::move(samples), settings);
             }
-            return to_python(report::to_json(card));
+            if (paper)
+                return py::make_tuple(to_python(report::to_json(*paper)),
+                                      correctness_of(*results, {multiple_choice_tasks.begin(), multiple_choice_tasks.end()}));
+            return py::make_tuple(to_python(report::to_json(card)), py::none());
         },
         py::arg("dir"), py::arg("metric") = "acc", py::arg("pivots") = std::vector<std::string>{"en"}, py::arg("task_map") = py::none(),
-        py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
-        "The report of lm-evaluation-harness --log_samples output, as `clika score --lm-eval-samples DIR --format json`");
+        py::arg("model") = py::none(), py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
+        "(report, correctness) of lm-evaluation-harness --log_samples output, as `clika score --lm-eval-samples DIR "
+        "[--lm-eval-model MODEL] --format json` (correctness None unless the samples are of CLiKA's tasks)");
     m.def(
         "score_run",
         [](const std::filesystem::path& run_dir, std::optional<std::vector<std::string>> tasks, std::optional<std::vector<std::string>> langs,

@@ -46,7 +46,7 @@ class Report(dict):
     """A report: the very dict `clika score --format json` prints (compares equal to it), plus
 
     correct    {task: {lang: [bool, ...]}}: each question's outcome, every language in English's question order
-               (empty for lm-eval reports and Conductivity runs)
+               (empty for Conductivity runs and lm-eval samples of tasks other than CLiKA's)
     questions  {task: [question id, ...]}: that order
     to_frame() the per-task table as a pandas DataFrame (needs pandas)
     """
@@ -245,18 +245,24 @@ def score_run(run_dir: PathLike, tasks: Optional[Sequence[str]] = None, langs: O
 
 
 def score_lm_eval(dir: PathLike, metric: str = "acc", pivots: Sequence[str] = ("en",), task_map: Optional[PathLike] = None,
-                  bootstrap: int = 1000, seed: int = _DEFAULT_SEED, confidence: float = 0.95) -> Report:
-    """The report of lm-evaluation-harness `--log_samples` output, as `clika score --lm-eval-samples DIR --format json`.
+                  model: Optional[str] = None, bootstrap: int = 1000, seed: int = _DEFAULT_SEED,
+                  confidence: float = 0.95) -> Report:
+    """The report of lm-evaluation-harness `--log_samples` output, as
+    `clika score --lm-eval-samples DIR [--lm-eval-model MODEL] --format json`: for samples of CLiKA's own tasks the
+    paper's tables (as score_run, with .correct), for other tasks the families report.
 
     metric: acc or acc_norm; pivots: the languages en-CO and RankC compare with, first present wins; task_map: a JSON
-    file {"my_task_de": ["my_family", "de"]} for lm-eval tasks clika does not know.
+    file {"my_task_de": ["my_family", "de"]} for lm-eval tasks clika does not know; model: the model folder to read
+    where DIR holds several (lm-eval writes DIR/<model>/).
     """
     if metric not in ("acc", "acc_norm"):
         raise ValueError(f"metric={metric!r}: expected 'acc' or 'acc_norm'")
     checked_pivots = _names("pivots", pivots)
     if not checked_pivots:
         raise ValueError("pivots is empty: expected at least one language code")
-    report = _core.score_lm_eval(_path("dir", dir), metric, checked_pivots,
-                                 None if task_map is None else _path("task_map", task_map),
-                                 **_settings(bootstrap, seed, confidence))
-    return Report(report)
+    if model is not None and (not isinstance(model, str) or not model):
+        raise TypeError(f"model must be a model folder name (str) or None, not {model!r}")
+    report, correctness = _core.score_lm_eval(_path("dir", dir), metric, checked_pivots,
+                                              None if task_map is None else _path("task_map", task_map), model,
+                                              **_settings(bootstrap, seed, confidence))
+    return Report(report, correctness)

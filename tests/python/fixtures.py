@@ -13,9 +13,10 @@ def write_run(run, data, task="x_geo", langs=("en", "de"), model="llama_13b"):
                     os.path.join(run, task, lang, "predictions.jsonl"))
 
 
-def write_lm_eval_samples(root):
-    """Two xstorycloze languages in the harness's samples format (lm_eval/loggers/evaluation_tracker.py), under
-    root/org__tiny/. In de, doc 0 is right and doc 1 wrong; in en both are right."""
+def write_lm_eval_samples(root, task="xstorycloze", options=2):
+    """Two languages (en, de) of an lm-eval task (xstorycloze, or clika_x_geo ...) in the harness's samples format
+    (lm_eval/loggers/evaluation_tracker.py), under root/org__tiny/. In en, doc 0 is right and doc 1 wrong; in de both
+    are right."""
     shutil.rmtree(root, ignore_errors=True)
     model = os.path.join(root, "org__tiny")
     os.makedirs(model)
@@ -23,9 +24,12 @@ def write_lm_eval_samples(root):
     def sample(doc_id, target, lls):
         acc = 1.0 if max(range(len(lls)), key=lambda i: lls[i]) == target else 0.0
         return json.dumps({"doc_id": doc_id, "doc": {"label": target}, "target": str(target),
-                           "arguments": {f"gen_args_{i}": {"arg_0": f"p{doc_id}", "arg_1": f" {c}"} for i, c in enumerate("ab")},
+                           "arguments": {f"gen_args_{i}": {"arg_0": f"p{doc_id}", "arg_1": f" {c}"} for i, c in enumerate("abcd"[:len(lls)])},
                            "resps": [[[str(ll), "False"]] for ll in lls], "filtered_resps": [[str(ll), "False"] for ll in lls],
                            "filter": "none", "metrics": ["acc"], "doc_hash": "h", "prompt_hash": "h", "target_hash": "h", "acc": acc})
-    for lang, docs in {"en": [(0, 0, [-1.0, -2.0]), (1, 1, [-1.0, -2.0])], "de": [(0, 0, [-1.5, -2.5]), (1, 1, [-2.0, -1.0])]}.items():
-        with open(os.path.join(model, f"samples_xstorycloze_{lang}_2024-05-13T12-34-56.123456.jsonl"), "w") as f:
+    rest = [-9.0] * (options - 2)
+    docs_by_lang = {"en": [(0, 0, [-1.0, -2.0] + rest), (1, 1, [-1.0, -2.0] + rest)],
+                    "de": [(0, 0, [-1.5, -2.5] + rest), (1, 1, [-2.0, -1.0] + rest)]}
+    for lang, docs in docs_by_lang.items():
+        with open(os.path.join(model, f"samples_{task}_{lang}_2024-05-13T12-34-56.123456.jsonl"), "w") as f:
             f.write("".join(sample(*d) + "\n" for d in docs))

@@ -101,6 +101,15 @@ class Reports(unittest.TestCase):
         self.assertEqual(ours, cli_json("score", "--lm-eval-samples", root, "--bootstrap", "100"))
         self.assertEqual(ours["tasks"]["xstorycloze"]["de"]["en_co"], 0.5)
 
+    def test_score_lm_eval_of_clika_tasks_gives_the_paper_tables_and_their_correctness(self):
+        root = os.path.join(WORK, "lm_eval_clika")
+        fixtures.write_lm_eval_samples(root, task="clika_x_geo", options=4)
+        ours = clika.score_lm_eval(root, bootstrap=0)
+        self.assertEqual(ours, cli_json("score", "--lm-eval-samples", root, "--bootstrap", "0"))
+        self.assertIn("factual", ours["levels"])
+        self.assertEqual(ours.correct["x_geo"], {"en": [True, False], "de": [True, True]})
+        self.assertEqual(ours, clika.score_lm_eval(root, model="org__tiny", bootstrap=0))
+
     def test_errors_are_clika_errors_with_the_cli_message(self):
         missing = os.path.join(WORK, "nowhere")
         with self.assertRaises(clika.Error) as caught:
