@@ -102,13 +102,13 @@ def _fraction(name: str, value: Any, low_open: bool = False, high_open: bool = F
 
 
 def _outcomes(name: str, values: Any) -> List[bool]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) and not hasattr(values, "__iter__"):
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
         raise TypeError(f"{name} must be a sequence of booleans (True/False or 1/0), not {type(values).__name__}")
     out = []
     for i, v in enumerate(values):
         if isinstance(v, bool) or (isinstance(v, numbers.Integral) and int(v) in (0, 1)):
             out.append(bool(v))
-        elif hasattr(v, "item") and type(v.item()) in (bool, int) and v.item() in (0, 1):  # numpy scalars
+        elif hasattr(v, "item") and type(v.item()) in (bool, int) and v.item() in (0, 1):  # numpy.bool_
             out.append(bool(v.item()))
         else:
             raise TypeError(f"{name}[{i}]={v!r}: expected True/False or 1/0")
