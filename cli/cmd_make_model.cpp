@@ -8,7 +8,10 @@
 #include <optional>
 #include <memory>
 #include <string>
+#include <system_error>
 
+#define BOOST_DLL_USE_STD_FS 1
+#include <boost/dll/runtime_symbol_info.hpp>
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
@@ -44,6 +47,13 @@ struct MakeModelOptions {
 
 std::filesystem::path vocab_dir() {
     if (const char* env = std::getenv("CLIKA_VOCAB_DIR"); env != nullptr && *env != '\0') return env;
+    // An installed clika (the wheel, cmake/ClikaWheel.cmake) carries its vocab files beside it, away from the build tree.
+    std::error_code ec;
+    const std::filesystem::path exe = boost::dll::program_location(ec);
+    if (!ec) {
+        const std::filesystem::path installed = (exe.parent_path() / ".." / "share" / "clika" / "vocab").lexically_normal();
+        if (std::filesystem::is_directory(installed, ec)) return installed;
+    }
     return CLIKA_LLAMA_VOCAB_DIR;
 }
 
@@ -102,8 +112,8 @@ void add_make_model_command(CLI::App& app) {
         "The ~134M benchmark shape: --layers 12 --dim 768 --heads 12 --kv-heads 12 --ff 2048 --untied (269 MB as f16, ~3 s).\n"
         "\n"
         "The tokenizer (every tokenizer.* key, verbatim) comes from one of llama.cpp's vocab-only files,\n"
-        "models/ggml-vocab-NAME.gguf, looked up in $CLIKA_VOCAB_DIR, else in the llama.cpp models/ folder this clika was\n"
-        "built with" +
+        "models/ggml-vocab-NAME.gguf, looked up in $CLIKA_VOCAB_DIR, else in <exe>/../share/clika/vocab (an installed clika),\n"
+        "else in the llama.cpp models/ folder this clika was built with" +
         std::string(*CLIKA_LLAMA_VOCAB_DIR != '\0' ? std::string(" (") + CLIKA_LLAMA_VOCAB_DIR + ")" : std::string()) +
         ". llama-spm (LLaMA's 32k SentencePiece, byte fallback)\n"
         "covers en de fr it pl ru ar he ja zh; qwen2 (152k) covers them natively but makes a ~25 MB default model.\n"

@@ -56,6 +56,8 @@ configure() {
     # The normal build has at least fetched the pinned llama.cpp tree: reuse it instead of fetching again.
     llama=(-DCLIKA_LLAMA_CPP_SOURCE="$root/build/_deps/llama.cpp")
   fi
+  # The normal build's Python venv (scripts/test.sh made it), rather than a second one in build-asan/venv.
+  if [[ -x $root/build/venv/bin/python ]]; then llama+=(-DCLIKA_PYTHON="$root/build/venv/bin/python"); fi
   CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$opt_flags" -DCLIKA_SANITIZE=address,undefined -DCLIKA_BUILD_FUZZERS=ON \
     -DCLIKA_BUILD_BENCHMARKS=OFF -DCLIKA_BUILD_ONNX=OFF -DCLIKA_BUILD_CUDA=OFF -DCLIKA_BUILD_PYTHON=OFF "${llama[@]}"

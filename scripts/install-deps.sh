@@ -6,8 +6,7 @@ packages=(
   build-essential cmake git ca-certificates python3
   libfmt-dev libboost-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   catch2 libbenchmark-dev libssl-dev bc
-  python3-jinja2 python3-yaml   # tests/lm_eval renders the lm-evaluation-harness task YAMLs
-  pybind11-dev python3-dev      # the Python module (python/), built for and tested with /usr/bin/python3
+  python3-venv python3-dev      # scripts/python-venv.sh: the tests' venv (PyPI packages), the Python module's headers
   libcurl4-openssl-dev          # the server plugin (plugins/openai) talks HTTP through libcurl
   nodejs npm   # npm fetches the pinned llama.cpp source bundle and ONNX Runtime packages
   clang-14 libclang-rt-14-dev   # scripts/ci-hardening.sh: the sanitizer build of clika and the libFuzzer targets (fuzz/)

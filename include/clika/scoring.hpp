@@ -25,26 +25,40 @@ namespace clika {
     return score(load_published(data_dir, model, tasks, langs), settings);
 }
 
-// A run directory written by `clika run`. A file the run has not finished is left out (its questions would not match
-// the other languages'), and the card's warnings name it and every task and language not started.
-[[nodiscard]] inline Scorecard score_run(const std::filesystem::path& run_dir, const ScoreSettings& settings = {},
-                                         std::span<const Task> tasks = multiple_choice_tasks, std::span<const Lang> langs = all_langs) {
-    ResultSet results = load_run(run_dir, tasks, langs);
+// A run directory's outcomes as score_run scores them: a file the run has not finished is left out (its questions
+// would not match the other languages'); the warnings name it and every task and language not started.
+struct RunResults {
+    ResultSet results;
+    std::vector<std::string> warnings;
+};
+
+[[nodiscard]] inline RunResults load_run_results(const std::filesystem::path& run_dir, std::span<const Task> tasks = multiple_choice_tasks,
+                                                 std::span<const Lang> langs = all_langs) {
+    RunResults out{load_run(run_dir, tasks, langs), {}};
     const std::filesystem::path manifest_path = run_dir / "run.json";
     std::error_code ec;
     if (!std::filesystem::exists(manifest_path, ec)) {
-        Scorecard card = score(results, settings);
-        card.warnings.push_back(fmt::format("{} has no run.json: whether the run is finished cannot be checked", run_dir.string()));
-        return card;
+        out.warnings.push_back(fmt::format("{} has no run.json: whether the run is finished cannot be checked", run_dir.string()));
+        return out;
     }
     const nlohmann::json manifest = read_run_manifest(manifest_path);
-    const std::vector<RunGap> gaps = run_gaps(manifest, results, tasks, langs);
-    for (const RunGap& gap : gaps) results.drop(gap.task, gap.lang);
-    Scorecard card = score(results, settings);
-    for (const RunGap& gap : gaps) card.warnings.push_back(describe(gap));
+    const std::vector<RunGap> gaps = run_gaps(manifest, out.results, tasks, langs);
+    for (const RunGap& gap : gaps) {
+        out.results.drop(gap.task, gap.lang);
+        out.warnings.push_back(describe(gap));
+    }
     if (manifest.value("mode", "") == "loglik" && !manifest.contains("res_norm"))
-        card.warnings.push_back(fmt::format("this loglik run predates lm-evaluation-harness's acc_norm rule: its res_norm is {} (acc_norm here "
-                                            "is that, not the harness's per-code-point rule)", norm_rule_legacy));
+        out.warnings.push_back(fmt::format("this loglik run predates lm-evaluation-harness's acc_norm rule: its res_norm is {} (acc_norm here "
+                                           "is that, not the harness's per-code-point rule)", norm_rule_legacy));
+    return out;
+}
+
+// A run directory written by `clika run` (see load_run_results).
+[[nodiscard]] inline Scorecard score_run(const std::filesystem::path& run_dir, const ScoreSettings& settings = {},
+                                         std::span<const Task> tasks = multiple_choice_tasks, std::span<const Lang> langs = all_langs) {
+    RunResults run = load_run_results(run_dir, tasks, langs);
+    Scorecard card = score(run.results, settings);
+    for (std::string& warning : run.warnings) card.warnings.push_back(std::move(warning));
     return card;
 }
 

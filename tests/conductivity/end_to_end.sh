@@ -22,7 +22,7 @@ grep -q "the training gate fails" "$WORK/score.err"
 grep -q "| XRR |" "$WORK/score.md"
 "$CLIKA" score --run "$WORK/run" --format csv 2> /dev/null | grep -q "^xrr,choice,zh,"
 
-/usr/bin/python3 - "$WORK" <<'PY'
+"$CLIKA_PYTHON" - "$WORK" <<'PY'
 import json, pathlib, sys
 work = pathlib.Path(sys.argv[1])
 report = json.loads((work / "score.json").read_text())

@@ -14,7 +14,7 @@ grep -q "warning: .*ZH.json: 400 of 400 test facts are taught with another conti
 if "$CLIKA" conductivity export --data "$DATA" --lang zh --out "$WORK/strict" --strict 2> "$WORK/strict.err"; then exit 1; fi
 grep -q "400 of 400 test facts" "$WORK/strict.err"
 
-/usr/bin/python3 - "$WORK/out" "$DATA" <<'PY'
+"$CLIKA_PYTHON" - "$WORK/out" "$DATA" <<'PY'
 import json, pathlib, sys
 out, data = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 for lang, suffix in (("de", "DE"), ("zh", "ZH")):

@@ -18,8 +18,8 @@ for what in mc fictional; do
   "$CLIKA" run "${common[@]}" "${args[@]}" --model "$WORK/base.gguf" --lora "$WORK/adapter.gguf" --lora-scale 0.5 --out "$WORK/$what-lora"
   "$CLIKA" run "${common[@]}" "${args[@]}" --model "$WORK/merged.gguf" --out "$WORK/$what-merged"
   "$CLIKA" run "${common[@]}" "${args[@]}" --model "$WORK/base.gguf" --out "$WORK/$what-base"
-  /usr/bin/python3 "$COMPARE" "$WORK/$what-lora" "$WORK/$what-merged" --tolerance 1e-3 --min-questions "${min_questions[$what]}"
-  if /usr/bin/python3 "$COMPARE" "$WORK/$what-lora" "$WORK/$what-base" --tolerance 1e-2 > "$WORK/$what-base.txt" 2>&1; then
+  "$CLIKA_PYTHON" "$COMPARE" "$WORK/$what-lora" "$WORK/$what-merged" --tolerance 1e-3 --min-questions "${min_questions[$what]}"
+  if "$CLIKA_PYTHON" "$COMPARE" "$WORK/$what-lora" "$WORK/$what-base" --tolerance 1e-2 > "$WORK/$what-base.txt" 2>&1; then
     echo "the adapter changed nothing: $(cat "$WORK/$what-base.txt")"; exit 1
   fi
 done

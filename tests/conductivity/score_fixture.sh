@@ -4,7 +4,7 @@
 set -euo pipefail
 CLIKA="$1"; WORK="$2"
 rm -rf "$WORK"; mkdir -p "$WORK"
-/usr/bin/python3 - "$WORK/run" <<'PY'
+"$CLIKA_PYTHON" - "$WORK/run" <<'PY'
 import json, pathlib, sys
 run = pathlib.Path(sys.argv[1]) / "fictional"
 def write(lang, rows, name="predictions.jsonl"):
@@ -27,7 +27,7 @@ grep -q "WARNING (generate mode): the training gate fails for 3 of 3 languages" 
 grep -q "  de: English type 1 80.0% <= 90%" "$WORK/table.txt"
 grep -q "  zh: no Translate answers; English type 1 80.0% <= 90%; no type 0 answers" "$WORK/table.txt"
 "$CLIKA" score --run "$WORK/run" --format json --langs en,de --bootstrap 0 > "$WORK/de-only.json" 2> /dev/null
-/usr/bin/python3 - "$WORK" <<'PY'
+"$CLIKA_PYTHON" - "$WORK" <<'PY'
 import json, pathlib, sys
 work = pathlib.Path(sys.argv[1])
 cd = json.loads((work / "score.json").read_text())["conductivity"]

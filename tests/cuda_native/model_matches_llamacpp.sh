@@ -34,7 +34,7 @@ for mode in letter loglik; do
   "$CLIKA" run "${common[@]}" --plugin cuda_native --mode "$mode" --limit "$LIMIT" --out "$WORK/cuda-$mode"
   "$CLIKA" run "${common[@]}" --plugin cuda_native --mode "$mode" --limit "$LIMIT" --no-share --out "$WORK/cuda-reference-$mode"
   echo "$mode: cuda_native ($WHERE) vs llama.cpp"
-  /usr/bin/python3 "$COMPARE" "$WORK/cuda-$mode" "$WORK/llamacpp-$mode" --tolerance 1e-3 --min-questions "$expected"
+  "$CLIKA_PYTHON" "$COMPARE" "$WORK/cuda-$mode" "$WORK/llamacpp-$mode" --tolerance 1e-3 --min-questions "$expected"
   echo "$mode: cuda_native shared prefix vs its reference path"
-  /usr/bin/python3 "$COMPARE" "$WORK/cuda-$mode" "$WORK/cuda-reference-$mode" --tolerance 1e-4 --min-questions "$expected"
+  "$CLIKA_PYTHON" "$COMPARE" "$WORK/cuda-$mode" "$WORK/cuda-reference-$mode" --tolerance 1e-4 --min-questions "$expected"
 done

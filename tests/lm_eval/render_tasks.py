@@ -1,14 +1,14 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """The lm-evaluation-harness task YAMLs of examples/lm_eval_tasks render the paper's prompts byte for byte.
 
-    /usr/bin/python3 tests/lm_eval/render_tasks.py --clika build/bin/clika --data ../shared/clika-data
+    build/venv/bin/python tests/lm_eval/render_tasks.py --clika build/bin/clika --data ../shared/clika-data
 
 The harness itself is not installable here, so this does what it does with a task YAML (lm_eval/tasks/_yaml_loader.py,
 lm_eval/api/task.py, lm_eval/utils.py of EleutherAI/lm-evaluation-harness): loads each YAML resolving `include:` and
 `!function`, calls the task's `custom_dataset` with its metadata (plus `clika_data`, as `--metadata` would add it) and
 its `dataset_kwargs`, and renders doc_to_text / doc_to_choice / doc_to_target in a Jinja environment configured like
 the harness's. Every rendered prompt must equal `clika prompts --shots 1` for that task and language, and the target
-must pick the gold option. Needs Debian's python3-jinja2 and python3-yaml.
+must pick the gold option. Needs jinja2 and pyyaml (the tests' venv: scripts/python-venv.sh).
 """
 
 import argparse

@@ -12,7 +12,7 @@ common=(--data "$DATA" --plugin-path "$PLUGINS" --threads 1 --no-report --tasks 
 for mode in loglik letter; do
   "$CLIKA" run "${common[@]}" --mode "$mode" --plugin llamacpp --model "$WORK/tiny.gguf" --out "$WORK/llamacpp-$mode"
   "$CLIKA" run "${common[@]}" --mode "$mode" --plugin onnx --model "$WORK/tiny.onnx" --out "$WORK/onnx-$mode"
-  summary="$(/usr/bin/python3 "$(dirname "$0")/../run/compare_runs.py" "$WORK/llamacpp-$mode" "$WORK/onnx-$mode" --tolerance 1e-3 --min-questions 100)"
+  summary="$("$CLIKA_PYTHON" "$(dirname "$0")/../run/compare_runs.py" "$WORK/llamacpp-$mode" "$WORK/onnx-$mode" --tolerance 1e-3 --min-questions 100)"
   echo "$mode: $summary"
   # compare_runs.py forgives a different letter at a near-tie; this test wants every letter identical.
   [[ "$summary" =~ ^([0-9]+)\ questions.*\ ([0-9]+)\ identical\ letters$ ]] || { echo "unexpected summary"; exit 1; }

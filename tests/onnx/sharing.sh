@@ -12,7 +12,7 @@ cp "$WORK/tiny.gguf" "$WORK/nopast/tokenizer.gguf"   # the other place the plugi
 "$EXPORT" "$WORK/tiny.gguf" "$WORK/keep/model.onnx" --logits-to-keep
 cp "$WORK/tiny.gguf" "$WORK/keep/model.gguf"
 common=(--data "$DATA" --plugin-path "$PLUGINS" --plugin onnx --threads 1 --no-report --tasks x_csqa,x_copa --langs en,ja)
-compare() { /usr/bin/python3 "$(dirname "$0")/../run/compare_runs.py" "$@" --tolerance 1e-4 --min-questions 96; }
+compare() { "$CLIKA_PYTHON" "$(dirname "$0")/../run/compare_runs.py" "$@" --tolerance 1e-4 --min-questions 96; }
 for mode in loglik letter; do
   "$CLIKA" run "${common[@]}" --model "$WORK/tiny.onnx" --mode "$mode" --limit 24 --chunk 10 --out "$WORK/shared-$mode"
   "$CLIKA" run "${common[@]}" --model "$WORK/tiny.onnx" --mode "$mode" --limit 24 --no-share --out "$WORK/reference-$mode"

@@ -17,7 +17,7 @@
 set -euo pipefail
 SECTION="$1"; CLIKA="$2"; DATA="$3"; WORK="$4"; PLUGINS="$5"; SERVER_BIN="$6"
 rm -rf "$WORK"; mkdir -p "$WORK"
-PY=/usr/bin/python3
+PY="$CLIKA_PYTHON"
 
 server_pid=""
 stop_server() {

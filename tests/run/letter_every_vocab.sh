@@ -21,7 +21,7 @@ for file in "${files[@]}"; do
   rc=$?
   set -e
   if ((rc == 0)); then
-    /usr/bin/python3 "$here/letter_summary.py" "$vocab" "$WORK/run-$vocab" >> "$WORK/summary.txt"
+    "$CLIKA_PYTHON" "$here/letter_summary.py" "$vocab" "$WORK/run-$vocab" >> "$WORK/summary.txt"
   elif ((rc == 3)) && grep -Eq "appends (a separator|an end-of-sequence) token|not a causal decoder" "$WORK/$vocab.log"; then
     echo "$vocab refused: $(grep -Eo "appends (a separator|an end-of-sequence) token|not a causal decoder" "$WORK/$vocab.log" | head -1)" >> "$WORK/summary.txt"
   else

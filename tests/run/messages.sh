@@ -64,7 +64,7 @@ grep -q 'x_geo de: 15 of 40 questions answered, left out of these scores until t
 grep -Eq '^questions +40 +- ' "$WORK/partial.txt" || { echo "the table does not show the question counts:"; cat "$WORK/partial.txt"; exit 1; }
 "$CLIKA" score --run "$WORK/whole" --bootstrap 0 --format json > "$WORK/partial.json" 2> "$WORK/partial.err"
 grep -q 'warning: x_geo de: 15 of 40' "$WORK/partial.err" || { echo "json: no warning on stderr"; cat "$WORK/partial.err"; exit 1; }
-/usr/bin/python3 - "$WORK/partial.json" <<'EOF'
+"$CLIKA_PYTHON" - "$WORK/partial.json" <<'EOF'
 import json, sys
 report = json.load(open(sys.argv[1]))
 assert any("x_geo de: 15 of 40" in w for w in report["warnings"]), report["warnings"]
@@ -73,7 +73,7 @@ assert report["tasks"]["x_geo"]["en"]["questions"] == 40
 EOF
 cp "$WORK/full/x_geo/de/predictions.jsonl" "$WORK/whole/x_geo/de/predictions.jsonl"
 "$CLIKA" score --run "$WORK/whole" --bootstrap 0 --format json > "$WORK/finished.json"
-/usr/bin/python3 - "$WORK/finished.json" <<'EOF'
+"$CLIKA_PYTHON" - "$WORK/finished.json" <<'EOF'
 import json, sys
 report = json.load(open(sys.argv[1]))
 assert report["warnings"] == ['"others" is the mean over de only (1 of the 8 languages besides en and zh), not the paper\'s'], report["warnings"]
@@ -81,7 +81,7 @@ assert report["settings"]["others_languages"] == ["de"], report["settings"]
 assert report["tasks"]["x_geo"]["de"]["questions"] == 40
 EOF
 "$CLIKA" score --data "$DATA" --model llama_13b --bootstrap 0 --format json > "$WORK/all.json"
-/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["warnings"] == [] and len(r["settings"]["others_languages"]) == 8, r["warnings"]' "$WORK/all.json"
+"$CLIKA_PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["warnings"] == [] and len(r["settings"]["others_languages"]) == 8, r["warnings"]' "$WORK/all.json"
 
 # 7. A fictional run records its test files: resuming against an edited copy is refused before anything changes.
 mkdir -p "$WORK/data"

@@ -9,7 +9,7 @@ rm -rf "$WORK"; mkdir -p "$WORK"
   --out "$WORK/run" > "$WORK/report.txt"
 grep -q "Factual RA" "$WORK/report.txt"
 "$CLIKA" score --run "$WORK/run" --format json > "$WORK/score.json"
-/usr/bin/python3 - "$WORK" <<'PY'
+"$CLIKA_PYTHON" - "$WORK" <<'PY'
 import json, pathlib, sys
 work = pathlib.Path(sys.argv[1])
 report = json.loads((work / "score.json").read_text())

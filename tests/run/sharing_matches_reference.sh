@@ -9,9 +9,9 @@ common=(--data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --thre
 for mode in loglik letter; do
   "$CLIKA" run "${common[@]}" --mode "$mode" --tasks x_csqa,x_copa --langs en,ja --limit 24 --chunk 10 --out "$WORK/shared-$mode"
   "$CLIKA" run "${common[@]}" --mode "$mode" --tasks x_csqa,x_copa --langs en,ja --limit 24 --chunk 10 --no-share --out "$WORK/reference-$mode"
-  /usr/bin/python3 "$(dirname "$0")/compare_runs.py" "$WORK/shared-$mode" "$WORK/reference-$mode" --tolerance 1e-4 --min-questions 96
+  "$CLIKA_PYTHON" "$(dirname "$0")/compare_runs.py" "$WORK/shared-$mode" "$WORK/reference-$mode" --tolerance 1e-4 --min-questions 96
 done
 # Small forward passes with few parallel sequences (one question per pass): still the same numbers.
 "$CLIKA" run "${common[@]}" --mode loglik --tasks x_csqa --langs en --limit 12 --batch 128 --parallel 6 --out "$WORK/small-batch"
 "$CLIKA" run "${common[@]}" --mode loglik --tasks x_csqa --langs en --limit 12 --no-share --out "$WORK/small-reference"
-/usr/bin/python3 "$(dirname "$0")/compare_runs.py" "$WORK/small-batch" "$WORK/small-reference" --tolerance 1e-4 --min-questions 12
+"$CLIKA_PYTHON" "$(dirname "$0")/compare_runs.py" "$WORK/small-batch" "$WORK/small-reference" --tolerance 1e-4 --min-questions 12

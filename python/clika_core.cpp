@@ -1,6 +1,7 @@
-// `import clika`: the metrics on plain Python lists, and whole reports as the dicts `clika score --format json`
-// prints. clika::Error becomes clika.Error (a ValueError for bad input, clika.BackendError for backend trouble) with
-// the CLI's message.
+// clika._core, the compiled half of `import clika` (python/clika/__init__.py checks every argument and documents the
+// API): the metrics on plain Python lists, and whole reports as the dicts `clika score --format json` prints, with the
+// per-question correctness they were computed from. clika::Error becomes clika.Error (a ValueError for bad input,
+// clika.BackendError for backend trouble) with the CLI's message.
 
 #include <cmath>
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <Python.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
@@ -16,7 +18,9 @@
 #include "clika/core.hpp"
 #include "clika/lm_eval_score.hpp"
 #include "clika/metrics/rank_consistency.hpp"
+#include "clika/predictions.hpp"
 #include "clika/report/families.hpp"
+#include "clika/run_files.hpp"
 
 namespace py = pybind11;
 using namespace clika;
@@ -62,11 +66,42 @@ py::object to_python(const nlohmann::ordered_json& report) { return py::module_:
 
 py::object none_if_nan(double v) { return std::isfinite(v) ? py::object(py::float_(v)) : py::object(py::none()); }
 
+// Per task, the questions in English's order (their ids) and per language its 0/1 outcomes in that order: the vectors
+// the report's en-CO and RankC compare question by question.
+py::dict correctness_of(const ResultSet& results, const std::vector<Task>& tasks) {
+    py::dict out;
+    for (Task task : tasks) {
+        const AlignedTask aligned = align(results, task);
+        if (aligned.question_count == 0) continue;
+        const std::optional<LangResults>& first = results.get(task, Lang::en);
+        py::dict by_lang;
+        std::vector<std::string> ids;
+        for (Lang lang : all_langs) {
+            const auto& correct = aligned.correct[index(lang)];
+            if (!correct) continue;
+            if (ids.empty()) ids = first ? first->uuids : results.get(task, lang)->uuids;
+            by_lang[py::str(std::string(code(lang)))] = std::vector<bool>(correct->begin(), correct->end());
+        }
+        py::dict entry;
+        entry["questions"] = ids;
+        entry["correct"] = by_lang;
+        out[py::str(std::string(name(task)))] = entry;
+    }
+    return out;
+}
+
+// The C++ message may hold a file name that is not UTF-8 (a path given as bytes): its bytes stay visible, escaped.
+py::str message_of(const std::exception& e) {
+    const std::string what = e.what();
+    return py::reinterpret_steal<py::str>(PyUnicode_DecodeUTF8(what.data(), static_cast<Py_ssize_t>(what.size()), "backslashreplace"));
+}
+
 }  // namespace
 
-PYBIND11_MODULE(clika, m) {
-    m.doc() = "clika: the CLiKA benchmark's metrics (RA, en-CO, XRR) and clika's reports, from Python";
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "clika._core: the compiled half of the clika module (use `import clika`)";
     m.attr("__version__") = std::string(version);
+    m.attr("default_seed") = ScoreSettings{}.seed;
 
     static py::exception<Error> error(m, "Error", PyExc_ValueError);
     static py::exception<Error> backend_error(m, "BackendError", error.ptr());
@@ -74,8 +109,7 @@ PYBIND11_MODULE(clika, m) {
         try {
             if (p) std::rethrow_exception(p);
         } catch (const Error& e) {
-            if (e.kind() == ErrorKind::backend) backend_error(e.what());
-            else error(e.what());
+            PyErr_SetObject(e.kind() == ErrorKind::backend ? backend_error.ptr() : error.ptr(), message_of(e).ptr());
         }
     });
 
@@ -122,6 +156,8 @@ PYBIND11_MODULE(clika, m) {
             std::vector<std::uint32_t> counts(values.size());
             std::vector<double> means(resamples);
             for (std::size_t b = 0; b < resamples; ++b) {
+                // Ctrl-C: Python's handler only sets a flag; a long loop must look at it (every 64 resamples).
+                if (b % 64 == 0 && PyErr_CheckSignals() != 0) throw py::error_already_set();
                 SplitMix64 rng(resample_seed(seed, b, 0));
                 draw_item_counts(rng, counts);
                 double sum = 0;
@@ -138,42 +174,62 @@ PYBIND11_MODULE(clika, m) {
     m.def(
         "score_published",
         [](const std::filesystem::path& data, const std::string& model, std::optional<std::vector<std::string>> tasks,
-           std::optional<std::vector<std::string>> langs, std::size_t bootstrap, std::uint64_t seed, double confidence) {
+           std::optional<std::vector<std::string>> langs, std::size_t bootstrap, std::uint64_t seed, double confidence,
+           std::optional<std::string> reference) {
             const std::vector<Task> t = tasks_of(tasks);
             const std::vector<Lang> l = langs_of(langs);
+            ScoreSettings settings = settings_of(bootstrap, seed, confidence);
             Scorecard card;
+            ResultSet results;
             {
                 py::gil_scoped_release unlocked;
-                card = score_published(data, model, settings_of(bootstrap, seed, confidence), t, l);
+                if (reference) {  // as `clika score --reference MODEL`
+                    settings.reference_percent = references_from(load_published(data, *reference, multiple_choice_tasks, std::array{Lang::en}));
+                    settings.reference_source = fmt::format("{} English accuracy", *reference);
+                }
+                results = load_published(data, model, t, l);
+                card = score(results, settings);
             }
-            return to_python(report::to_json(card));
+            return py::make_tuple(to_python(report::to_json(card)), correctness_of(results, t));
         },
         py::arg("data"), py::arg("model"), py::arg("tasks") = py::none(), py::arg("langs") = py::none(), py::arg("bootstrap") = 1000,
-        py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
-        "The report of a published model's predictions in the CLiKA data folder, as `clika score --data D --model M --format json`");
+        py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95, py::arg("reference") = py::none(),
+        "(report, correctness) of a published model's predictions, as `clika score --data D --model M [--reference R] --format json`");
     m.def(
         "score_lm_eval",
         [](const std::filesystem::path& dir, const std::string& metric, std::vector<std::string> pivots, std::optional<std::filesystem::path> task_map,
-           std::size_t bootstrap, std::uint64_t seed, double confidence) {
+           std::optional<std::string> model, std::size_t bootstrap, std::uint64_t seed, double confidence) -> py::tuple {
             if (metric != "acc" && metric != "acc_norm") fail_input({}, fmt::format("metric \"{}\"", metric), "acc or acc_norm");
             const ScoreSettings s = settings_of(bootstrap, seed, confidence);
             LmEvalSettings settings;
             settings.metric = metric == "acc_norm" ? LmEvalMetric::acc_norm : LmEvalMetric::acc;
             if (task_map) settings.task_map = *task_map;
+            if (model) settings.model = *model;
             settings.scoring.pivots = std::move(pivots);
             settings.scoring.bootstrap_resamples = s.bootstrap_resamples;
             settings.scoring.seed = s.seed;
             settings.scoring.confidence = s.confidence;
+            // As the CLI: samples of CLiKA's own tasks give the paper's tables (and their correctness), others the
+            // families report.
+            std::optional<Scorecard> paper;
+            std::optional<ResultSet> results;
             FamilyScorecard card;
             {
                 py::gil_scoped_release unlocked;
-                card = score_lm_eval(dir, settings);
+                LmEvalSamples samples = load_lm_eval(dir, settings);
+                paper = score_lm_eval_clika(samples, settings);
+                if (paper) results = clika_results(samples);
+                else card = score_lm_eval(std::move(samples), settings);
             }
-            return to_python(report::to_json(card));
+            if (paper)
+                return py::make_tuple(to_python(report::to_json(*paper)),
+                                      correctness_of(*results, {multiple_choice_tasks.begin(), multiple_choice_tasks.end()}));
+            return py::make_tuple(to_python(report::to_json(card)), py::none());
         },
         py::arg("dir"), py::arg("metric") = "acc", py::arg("pivots") = std::vector<std::string>{"en"}, py::arg("task_map") = py::none(),
-        py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
-        "The report of lm-evaluation-harness --log_samples output, as `clika score --lm-eval-samples DIR --format json`");
+        py::arg("model") = py::none(), py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
+        "(report, correctness) of lm-evaluation-harness --log_samples output, as `clika score --lm-eval-samples DIR "
+        "[--lm-eval-model MODEL] --format json` (correctness None unless the samples are of CLiKA's tasks)");
     m.def(
         "score_run",
         [](const std::filesystem::path& run_dir, std::optional<std::vector<std::string>> tasks, std::optional<std::vector<std::string>> langs,
@@ -190,17 +246,21 @@ PYBIND11_MODULE(clika, m) {
                     py::gil_scoped_release unlocked;
                     cards = score_fictional_run(run_dir, cs, l);
                 }
-                return to_python(report::conductivity_json(cards));
+                return py::make_tuple(to_python(report::conductivity_json(cards)), py::none());
             }
             const std::vector<Task> t = tasks_of(tasks);
             Scorecard card;
+            RunResults run;
             {
                 py::gil_scoped_release unlocked;
-                card = score_run(run_dir, s, t, l);
+                run = load_run_results(run_dir, t, l);
+                card = score(run.results, s);
+                for (const std::string& warning : run.warnings) card.warnings.push_back(warning);
             }
-            return to_python(report::to_json(card));
+            return py::make_tuple(to_python(report::to_json(card)), correctness_of(run.results, t));
         },
         py::arg("run_dir"), py::arg("tasks") = py::none(), py::arg("langs") = py::none(), py::arg("bootstrap") = 1000,
         py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
-        "The report of a `clika run` directory, as `clika score --run DIR --format json` (a fictional run: its Conductivity report)");
+        "(report, correctness) of a `clika run` directory, as `clika score --run DIR --format json` (a fictional run: its "
+        "Conductivity report, correctness None)");
 }
