@@ -52,7 +52,7 @@ foreach(case IN ITEMS
     "--max-pass-sequences;0;plugin example setting \"max_pass_sequences\": 0 is not in 1..65536 \\(expected a whole number in 1..65536\\)"
     "--max-pass-sequences;two;\"two\" is not a whole number in 1..65536"
     "--max-pass-sequences=1.5;1.5 is not a whole number"
-    "--concurrency;4;clika run and plugin example do not know --concurrency 4 \\(expected clika run's options or plugin example's settings: --max-pass-sequences, --generate\\)"
+    "--concurrency;4;clika run and plugin example do not know --concurrency \\(values are not shown\\) \\(expected clika run's options or plugin example's settings: --max-pass-sequences, --generate\\)"
     "--generate=maybe;\"maybe\" is not true or false")
   list(POP_BACK case pattern)
   execute_process(COMMAND ${run} --out ${WORK}/bad ${case} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -63,7 +63,8 @@ endforeach()
 
 if(OPENAI)
   execute_process(COMMAND ${CLIKA} run --plugin ${OPENAI} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  foreach(option --concurrency --top-logprobs --retries --max-requests --request-timeout --api-key-env --\\[no-\\]server-cache)
+  foreach(option --concurrency --top-logprobs --retries --max-requests --request-timeout --discovery-timeout --max-wait --max-response-bytes
+                 --api-key-env --\\[no-\\]server-cache)
     if(NOT rc EQUAL 0 OR NOT out MATCHES "\n  ${option} +[^\n]*default")
       message(FATAL_ERROR "clika run --plugin openai --help does not list ${option} (${rc}):\n${out}\n${err}")
     endif()
