@@ -7,6 +7,7 @@ Run with a Python that has torch, transformers and sentencepiece (the converter'
 """
 
 import glob
+import hashlib
 import json
 import os
 import subprocess
@@ -55,6 +56,11 @@ def make_model(tokenizer_model, hf_dir):
     return model, tokenizer
 
 
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def letter_logprob(model, ids, n_continuation):
     with torch.no_grad():
         logits = model(torch.tensor([ids])).logits[0].double()
@@ -72,6 +78,9 @@ def main():
     subprocess.run([clika, "convert", hf_dir, "--out", gguf, "--type", "f32", "--venv", venv], check=True)
     record = json.load(open(gguf + ".source.json"))
     assert record["source"]["architecture"] == "LlamaForCausalLM", record
+    assert record["gguf"]["sha256"] == sha256(gguf), "source.json names another GGUF"
+    assert record["source"]["config_sha256"] == sha256(os.path.join(hf_dir, "config.json")), record
+    assert [w["sha256"] for w in record["source"]["weights"]] == [sha256(os.path.join(hf_dir, "model.safetensors"))], record
     run = os.path.join(work, "run")
     subprocess.run([clika, "run", "--data", data, "--model", gguf, "--plugin-path", plugins, "--threads", "2", "--no-report",
                     "--tasks", TASKS, "--langs", LANGS, "--limit", "6", "--out", run], check=True)
