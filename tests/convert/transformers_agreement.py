@@ -44,8 +44,9 @@ def make_tokenizer(data, work):
 def make_model(tokenizer_model, hf_dir):
     tokenizer = LlamaTokenizer(vocab_file=tokenizer_model, legacy=True)
     config = LlamaConfig(
-        vocab_size=tokenizer.vocab_size, hidden_size=64, intermediate_size=160, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096, rms_norm_eps=1e-5,
+        # head_dim 64: a size vLLM's CPU attention takes too (it refuses 16), so a vLLM server can serve this folder
+        vocab_size=tokenizer.vocab_size, hidden_size=128, intermediate_size=256, num_hidden_layers=2,
+        num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=4096, rms_norm_eps=1e-5,
         rope_theta=10000.0, tie_word_embeddings=False, bos_token_id=1, eos_token_id=2,
         initializer_range=0.2,  # far from uniform: letters differ by tenths of nats, so "same letters" means something
         torch_dtype="float32")
