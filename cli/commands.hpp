@@ -11,5 +11,6 @@ void add_run_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_make_model_command(CLI::App& app);
 void add_plugins_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
 
 }  // namespace clika::cli

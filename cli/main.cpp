@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     clika::cli::add_run_command(app);
     clika::cli::add_bench_command(app);
     clika::cli::add_make_model_command(app);
+    clika::cli::add_convert_command(app);
     clika::cli::add_plugins_command(app);
     clika::cli::add_conductivity_command(app);
     clika::cli::add_lora_command(app);

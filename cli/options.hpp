@@ -11,6 +11,7 @@
 
 #include "clika/atomic_file.hpp"
 #include "clika/error.hpp"
+#include "clika/hf_model.hpp"
 #include "clika/language.hpp"
 #include "clika/plugin_loader.hpp"
 #include "clika/redact.hpp"
@@ -52,8 +53,10 @@ namespace clika::cli {
     return out;
 }
 
-// A model or adapter given by path: a folder is named as such (Hugging Face checkouts are folders; clika wants the file).
+// A model or adapter given by path: a folder is named as such (Hugging Face checkouts are folders; clika wants the file),
+// and a Hugging Face model (folder, .safetensors, hub id) is refused with the `clika convert` command to run.
 inline void require_model_file(const std::filesystem::path& path, std::string_view what = "model") {
+    if (what == "model") refuse_unconverted_model(path);
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
         fail_input({path}, fmt::format("is a directory, not a {} file", what), fmt::format("the {} file itself, e.g. {}/model.gguf", what, path.string()));
