@@ -20,6 +20,11 @@ namespace detail_compare {
     if (!std::isfinite(p)) return "-";
     return p < 1e-4 ? fmt::format("{:.1e}", p) : fmt::format("{:.4f}", p);
 }
+// A bootstrap p-value of 0 only says no resample fell on the other side of 0: below the resolution 2 / resamples.
+[[nodiscard]] inline std::string bootstrap_pval(double p, std::size_t resamples) {
+    if (p == 0.0 && resamples > 0) return fmt::format("<{:g}", 2.0 / static_cast<double>(resamples));
+    return pval(p);
+}
 [[nodiscard]] inline std::string interval(const Interval& ci, int decimals = 4) {
     if (!std::isfinite(ci.low)) return "-";
     return fmt::format("[{:+.{}f}, {:+.{}f}]", ci.low, decimals, ci.high, decimals);
@@ -49,12 +54,12 @@ namespace detail_compare {
         out += fmt::format("{:<7} {:<4} {:>5} {:>7} {:>7} {:>8} {:>20} {:>5} {:>5} {:>9} {:>9} {:>7}\n", name(cell.task), code(cell.lang), cell.questions,
                            num(cell.accuracy_a), num(cell.accuracy_b), signed_num(cell.difference), interval(cell.interval), cell.a_only,
                            cell.b_only, pval(cell.p), pval(cell.p_adjusted), num(cell.min_detectable));
-    out += fmt::format("\n{:<8} {:<6} {:<6} {:>8} {:>8} {:>8} {:>20} {:>9}\n", "level", "", "column", "A", "B", "diff", "interval", "p");
+    out += fmt::format("\n{:<8} {:<7} {:<6} {:>8} {:>8} {:>8} {:>20} {:>9}\n", "level", "measure", "column", "A", "B", "diff", "interval", "p");
     for (const LevelComparison& row : c.levels) {
         const int decimals = row.measure == LevelMeasure::ra ? 2 : 4;
         const char* spec = row.measure == LevelMeasure::ra ? "{:.2f}" : "{:.4f}";
-        out += fmt::format("{:<8} {:<6} {:<6} {:>8} {:>8} {:>8} {:>20} {:>9}\n", name(row.level), name(row.measure), column_name(row.column),
-                           num(row.a, spec), num(row.b, spec), signed_num(row.difference, decimals), interval(row.interval, decimals), pval(row.p));
+        out += fmt::format("{:<8} {:<7} {:<6} {:>8} {:>8} {:>8} {:>20} {:>9}\n", name(row.level), name(row.measure), column_name(row.column),
+                           num(row.a, spec), num(row.b, spec), signed_num(row.difference, decimals), interval(row.interval, decimals), bootstrap_pval(row.p, c.settings.scoring.bootstrap_resamples));
     }
     for (const std::string& w : c.warnings) out += fmt::format("warning: {}\n", w);
     return out;
@@ -75,7 +80,7 @@ namespace detail_compare {
         const int decimals = row.measure == LevelMeasure::ra ? 2 : 4;
         const char* spec = row.measure == LevelMeasure::ra ? "{:.2f}" : "{:.4f}";
         out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", name(row.level), name(row.measure), column_name(row.column), num(row.a, spec),
-                           num(row.b, spec), signed_num(row.difference, decimals), interval(row.interval, decimals), pval(row.p));
+                           num(row.b, spec), signed_num(row.difference, decimals), interval(row.interval, decimals), bootstrap_pval(row.p, c.settings.scoring.bootstrap_resamples));
     }
     if (!c.warnings.empty()) out += "\n";
     for (const std::string& w : c.warnings) out += fmt::format("- warning: {}\n", w);
@@ -104,7 +109,8 @@ namespace detail_compare {
     out["b"] = c.model_b;
     out["difference"] = "b - a";
     out["settings"] = {{"bootstrap_resamples", s.bootstrap_resamples}, {"seed", s.seed},          {"confidence", s.confidence},
-                       {"correction", name(c.settings.correction)},    {"alpha", c.settings.alpha}, {"power", c.settings.power}};
+                       {"correction", name(c.settings.correction)},
+                       {"bootstrap_p_resolution", s.bootstrap_resamples > 0 ? number(2.0 / static_cast<double>(s.bootstrap_resamples)) : nlohmann::json(nullptr)},    {"alpha", c.settings.alpha}, {"power", c.settings.power}};
     out["cells"] = nlohmann::json::array();
     for (const CellComparison& cell : c.cells)
         out["cells"].push_back({{"task", name(cell.task)},
