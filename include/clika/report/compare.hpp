@@ -54,7 +54,7 @@ namespace detail_compare {
         out += fmt::format("{:<7} {:<4} {:>5} {:>7} {:>7} {:>8} {:>20} {:>5} {:>5} {:>9} {:>9} {:>7}\n", name(cell.task), code(cell.lang), cell.questions,
                            num(cell.accuracy_a), num(cell.accuracy_b), signed_num(cell.difference), interval(cell.interval), cell.a_only,
                            cell.b_only, pval(cell.p), pval(cell.p_adjusted), num(cell.min_detectable));
-    out += fmt::format("\n{:<8} {:<7} {:<6} {:>8} {:>8} {:>8} {:>20} {:>9}\n", "level", "measure", "column", "A", "B", "diff", "interval", "p");
+    if (!c.levels.empty()) out += fmt::format("\n{:<8} {:<7} {:<6} {:>8} {:>8} {:>8} {:>20} {:>9}\n", "level", "measure", "column", "A", "B", "diff", "interval", "p");
     for (const LevelComparison& row : c.levels) {
         const int decimals = row.measure == LevelMeasure::ra ? 2 : 4;
         const char* spec = row.measure == LevelMeasure::ra ? "{:.2f}" : "{:.4f}";
@@ -75,7 +75,7 @@ namespace detail_compare {
         out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", name(cell.task), code(cell.lang), cell.questions,
                            num(cell.accuracy_a), num(cell.accuracy_b), signed_num(cell.difference), interval(cell.interval), cell.a_only,
                            cell.b_only, pval(cell.p), pval(cell.p_adjusted), num(cell.min_detectable));
-    out += "\n| level | measure | column | A | B | diff | interval | p |\n|---|---|---|--:|--:|--:|--:|--:|\n";
+    if (!c.levels.empty()) out += "\n| level | measure | column | A | B | diff | interval | p |\n|---|---|---|--:|--:|--:|--:|--:|\n";
     for (const LevelComparison& row : c.levels) {
         const int decimals = row.measure == LevelMeasure::ra ? 2 : 4;
         const char* spec = row.measure == LevelMeasure::ra ? "{:.2f}" : "{:.4f}";
