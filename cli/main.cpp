@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     clika::cli::add_prompts_command(app);
     clika::cli::add_score_command(app);
+    clika::cli::add_compare_command(app);
     clika::cli::add_run_command(app);
     clika::cli::add_bench_command(app);
     clika::cli::add_make_model_command(app);

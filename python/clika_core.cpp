@@ -15,10 +15,12 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include "clika/compare.hpp"
 #include "clika/core.hpp"
 #include "clika/lm_eval_score.hpp"
 #include "clika/metrics/rank_consistency.hpp"
 #include "clika/predictions.hpp"
+#include "clika/report/compare.hpp"
 #include "clika/report/families.hpp"
 #include "clika/run_files.hpp"
 
@@ -263,4 +265,27 @@ PYBIND11_MODULE(_core, m) {
         py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
         "(report, correctness) of a `clika run` directory, as `clika score --run DIR --format json` (a fictional run: its "
         "Conductivity report, correctness None)");
+    m.def(
+        "compare",
+        [](const std::string& a, const std::string& b, std::optional<std::filesystem::path> data, std::optional<std::vector<std::string>> tasks,
+           std::optional<std::vector<std::string>> langs, const std::string& correction, std::size_t bootstrap, std::uint64_t seed,
+           double confidence) {
+            if (correction != "holm" && correction != "bh" && correction != "none") fail_input({}, fmt::format("correction \"{}\"", correction), "holm, bh or none");
+            const std::vector<Task> t = tasks_of(tasks);
+            const std::vector<Lang> l = langs_of(langs);
+            SourceOptions sources{.tasks = t, .langs = l};
+            if (data) sources.data = *data;
+            CompareSettings settings;
+            settings.scoring = settings_of(bootstrap, seed, confidence);
+            settings.correction = correction == "bh" ? Correction::bh : correction == "none" ? Correction::none : Correction::holm;
+            Comparison c;
+            {
+                py::gil_scoped_release unlocked;
+                c = compare_sources(a, b, sources, settings);
+            }
+            return py::module_::import("json").attr("loads")(report::to_json(c).dump());
+        },
+        py::arg("a"), py::arg("b"), py::arg("data") = py::none(), py::arg("tasks") = py::none(), py::arg("langs") = py::none(),
+        py::arg("correction") = "holm", py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
+        "The comparison of two sources (run:DIR, model:STEM, lm-eval:DIR), as `clika compare A B --format json`");
 }

@@ -27,6 +27,7 @@ __all__ = [
     "Report",
     "__version__",
     "bootstrap_ci",
+    "compare",
     "en_co",
     "rank_c",
     "rescaled_accuracy",
@@ -266,3 +267,21 @@ def score_lm_eval(dir: PathLike, metric: str = "acc", pivots: Sequence[str] = ("
                                               None if task_map is None else _path("task_map", task_map), model,
                                               **_settings(bootstrap, seed, confidence))
     return Report(report, correctness)
+
+
+def compare(a: str, b: str, data: Optional[PathLike] = None, tasks: Optional[Sequence[str]] = None,
+            langs: Optional[Sequence[str]] = None, correction: str = "holm", bootstrap: int = 1000, seed: int = _DEFAULT_SEED,
+            confidence: float = 0.95) -> Dict[str, Any]:
+    """Two sources of the same questions compared, as `clika compare A B --format json`: per task and language the
+    accuracy difference (B - A), the exact McNemar p-value, its adjusted value and a paired-bootstrap interval; per level
+    the RA and en-CO differences with bootstrap intervals and p-values.
+
+    a, b: "run:DIR", "model:STEM" (published predictions in `data`) or "lm-eval:DIR"; correction: holm, bh or none.
+    """
+    for name, source in (("a", a), ("b", b)):
+        if not isinstance(source, str) or not source:
+            raise TypeError(f"{name} must be a source (str) such as 'model:llama_13b', not {source!r}")
+    if correction not in ("holm", "bh", "none"):
+        raise ValueError(f"correction={correction!r}: expected 'holm', 'bh' or 'none'")
+    return _core.compare(a, b, None if data is None else _path("data", data), _names("tasks", tasks), _names("langs", langs),
+                         correction, **_settings(bootstrap, seed, confidence))

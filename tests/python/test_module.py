@@ -80,6 +80,12 @@ class Reports(unittest.TestCase):
         # The paper's Table 5 number for LLaMA-13B, as the CLI test checks it.
         self.assertAlmostEqual(ours["levels"]["factual"]["ra"]["en"], 79.28, places=2)
 
+    def test_compare_equals_the_cli_json(self):
+        ours = clika.compare("model:llama_13b", "model:vicuna_13b_v1.5", data=DATA, tasks=["x_geo"], bootstrap=100, correction="bh")
+        self.assertEqual(ours, cli_json("compare", "model:llama_13b", "model:vicuna_13b_v1.5", "--data", DATA, "--tasks", "x_geo",
+                                        "--bootstrap", "100", "--correction", "bh"))
+        self.assertEqual(len(ours["cells"]), 10)
+
     def test_score_published_with_a_subset_says_what_others_means(self):
         ours = clika.score_published(DATA, "llama_13b", tasks=["x_geo"], langs=["en", "de"], bootstrap=0)
         self.assertEqual(ours, cli_json("score", "--data", DATA, "--model", "llama_13b", "--tasks", "x_geo", "--langs", "en,de",
