@@ -25,6 +25,10 @@
 namespace py = pybind11;
 using namespace clika;
 
+namespace clika {
+void bind_model(py::module_& m);  // clika_model.cpp: clika._core.Model
+}
+
 namespace {
 
 std::vector<std::uint8_t> outcomes(const std::vector<bool>& correct) { return {correct.begin(), correct.end()}; }
@@ -263,4 +267,5 @@ PYBIND11_MODULE(_core, m) {
         py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
         "(report, correctness) of a `clika run` directory, as `clika score --run DIR --format json` (a fictional run: its "
         "Conductivity report, correctness None)");
+    bind_model(m);
 }
