@@ -102,6 +102,11 @@ class Model(unittest.TestCase):
         self.assertLess(len(stopped), len(full[0]))
 
 
+def read_jsonl(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
 def write_tasks(root):
     """A plain multiple-choice task and a generation task, not CLiKA's, on local JSON files."""
     os.makedirs(root, exist_ok=True)
@@ -156,7 +161,7 @@ class Harness(unittest.TestCase):
 
         reference = open_model()
         [mc] = glob.glob(os.path.join(out, "**", "samples_clika_tiny_mc_*.jsonl"), recursive=True)
-        samples = [json.loads(line) for line in open(mc)]
+        samples = read_jsonl(mc)
         self.assertEqual(len(samples), len(DOCS))
         for s in samples:
             pairs = [(a["arg_0"], a["arg_1"]) for a in s["arguments"].values()]
@@ -166,7 +171,7 @@ class Harness(unittest.TestCase):
                 self.assertEqual(str(greedy) == "True", ref_greedy, f"doc {s['doc_id']}")
 
         [gen] = glob.glob(os.path.join(out, "**", "samples_clika_tiny_gen_*.jsonl"), recursive=True)
-        for s in [json.loads(line) for line in open(gen)]:
+        for s in read_jsonl(gen):
             context = s["arguments"]["gen_args_0"]["arg_0"]
             [text] = reference.generate([context], 8, share_prefix=False)
             want = text.split("\n")[0].split(".")[0]
