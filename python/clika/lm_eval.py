@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 if __name__ == "__main__":  # `python -m clika.lm_eval`: registered once, under this module's own name
     from clika.lm_eval import main
@@ -101,18 +101,24 @@ class ClikaLM(LM):
         return out
 
     def generate_until(self, requests, disable_tqdm: bool = False) -> List[str]:
-        out: List[str] = []
-        for req in requests:  # each request has its own stop strings and length
-            context, gen_kwargs = req.args[0], dict(req.args[1]) if len(req.args) > 1 else {}
+        # Requests with the same stop strings and length are generated together, many sequences per pass.
+        groups: Dict[Tuple[Tuple[str, ...], int], List[int]] = {}
+        for i, req in enumerate(requests):
+            gen_kwargs = dict(req.args[1]) if len(req.args) > 1 else {}
             until = gen_kwargs.pop("until", None) or []
             if isinstance(until, str):
                 until = [until]
             max_tokens = int(gen_kwargs.pop("max_gen_toks", self.max_gen_toks))
             if gen_kwargs.get("do_sample") or float(gen_kwargs.get("temperature", 0.0) or 0.0) > 0.0:
                 raise ValueError("clika generates greedily: do_sample=True or temperature > 0 is not supported")
-            text = self.model.generate([context], max_tokens, stop=list(until))[0]
-            out.append(_cut_at_stops(text, until))
-            self.cache_hook.add_partial("generate_until", req.args, out[-1])
+            groups.setdefault((tuple(until), max_tokens), []).append(i)
+        out: List[str] = [""] * len(requests)
+        for (until, max_tokens), members in groups.items():
+            for part in self._chunks(members, "generate_until", disable_tqdm):
+                texts = self.model.generate([requests[i].args[0] for i in part], max_tokens, stop=list(until))
+                for i, text in zip(part, texts):
+                    out[i] = _cut_at_stops(text, until)
+                    self.cache_hook.add_partial("generate_until", requests[i].args, out[i])
         return out
 
 
