@@ -1,5 +1,5 @@
 // clika/eval/lm_eval_requests.hpp: lm-evaluation-harness's rolling windows, as lm_eval/utils.py computes them.
-#include <catch2/catch_test_macros.hpp>
+#include <catch2/catch.hpp>
 
 #include "clika/eval/lm_eval_requests.hpp"
 
