@@ -183,7 +183,7 @@ if __name__ == "__main__":
         try:
             import lm_eval  # noqa: F401
         except ImportError:
-            print("skipped: lm-eval is not installed in this interpreter (pip install -r python/requirements/lm-eval.in)")
+            print("skipped: lm-eval is not installed in this interpreter (pip install --require-hashes -r python/requirements/lm-eval.txt; see lm-eval.in)")
             sys.exit(77)
     os.makedirs(WORK, exist_ok=True)
     if not os.path.exists(MODEL):
