@@ -27,6 +27,10 @@
 namespace py = pybind11;
 using namespace clika;
 
+namespace clika {
+void bind_model(py::module_& m);  // clika_model.cpp: clika._core.Model
+}
+
 namespace {
 
 std::vector<std::uint8_t> outcomes(const std::vector<bool>& correct) { return {correct.begin(), correct.end()}; }
@@ -288,4 +292,5 @@ PYBIND11_MODULE(_core, m) {
         py::arg("a"), py::arg("b"), py::arg("data") = py::none(), py::arg("tasks") = py::none(), py::arg("langs") = py::none(),
         py::arg("correction") = "holm", py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
         "The comparison of two sources (run:DIR, model:STEM, lm-eval:DIR), as `clika compare A B --format json`");
+    bind_model(m);
 }

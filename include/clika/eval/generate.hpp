@@ -19,6 +19,7 @@ namespace clika {
 struct GenerationSettings {
     std::size_t max_new_tokens = 48;
     bool stop_at_newline = true;  // stop at a line break that follows some non-blank text
+    std::vector<std::string> stop;  // stop once the text holds one of these (lm-eval's `until`; the text is not cut)
 };
 
 struct Generated {
@@ -49,6 +50,7 @@ bool accept_token(B& backend, Generated& g, Token next, std::size_t context_toke
     g.text += backend.piece(next);
     bool done = g.tokens.size() >= settings.max_new_tokens;
     if (settings.stop_at_newline) done = done || strip_leading_space(g.text).find('\n') != std::string_view::npos;
+    for (const std::string& s : settings.stop) done = done || (!s.empty() && g.text.find(s) != std::string::npos);
     if (info.n_ctx > 0 && context_tokens + 2 > static_cast<std::size_t>(info.n_ctx)) done = true;
     return !done;
 }
