@@ -552,7 +552,8 @@ TEST_CASE("a NaN or +inf or positive log-probability from a plugin is a backend 
         {"inf", "log-probability 2 of 4 is +inf"},
         {"0.5", "log-probability 2 of 4 is 0.5 (above 0 beyond rounding"},
     };
-    for (const auto& [spec, problem] : cases) {
+    for (const auto& [spec_of_case, problem] : cases) {
+        const char* const spec = spec_of_case;  // clang 14 lets no lambda capture a structured binding
         for (bool continuations : {false, true}) {
             INFO(spec << (continuations ? " as a continuation" : " as a next token"));
             const Error e = error_of([&] { (void)score_with_value(spec, continuations); });

@@ -39,7 +39,7 @@ struct AnswerNotJson : std::runtime_error {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(body.begin(), body.end(), note);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number past double's range
         throw AnswerNotJson("a body that is not JSON (" + json_reason(e) + ")");
     }
     if (!twice.empty()) throw AnswerNotJson("JSON that names the key \"" + twice.substr(0, 40) + "\" twice in one object");
