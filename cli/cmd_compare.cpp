@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "options.hpp"
 #include "ranges.hpp"
+#include "source_options.hpp"
 
 namespace clika::cli {
 
@@ -17,10 +18,7 @@ namespace {
 
 struct CompareOptions {
     std::string a, b;
-    std::string data;
-    std::string lm_eval_model;
-    std::string task_map;
-    std::string metric = "acc";
+    SourceArgs sources;
     std::string correction = "holm";
     std::string format = "table";
     std::string out;
@@ -43,12 +41,7 @@ std::string render(const Comparison& c, const std::string& format) {
 void run_compare(const CompareOptions& o) {
     const std::vector<Task> tasks = mc_tasks_arg(o.tasks);
     const std::vector<Lang> langs = langs_arg(o.langs);
-    SourceOptions sources{.tasks = tasks, .langs = langs};
-    // $CLIKA_DATA is only needed, and only looked up, for model:STEM sources.
-    if (o.a.starts_with("model:") || o.b.starts_with("model:")) sources.data = data_dir_or_env(o.data);
-    sources.lm_eval.metric = o.metric == "acc_norm" ? LmEvalMetric::acc_norm : LmEvalMetric::acc;
-    sources.lm_eval.task_map = o.task_map;
-    sources.lm_eval.model = o.lm_eval_model;
+    const SourceOptions sources = source_options(o.sources, {o.a, o.b}, tasks, langs);
 
     CompareSettings settings;
     settings.scoring.bootstrap_resamples = o.bootstrap;
@@ -83,12 +76,7 @@ void add_compare_command(CLI::App& app) {
         "or >= 0. Both sources are resampled with the same questions, with clika score's seed and draws.");
     cmd->add_option("A", o->a, "the first source: run:DIR, model:STEM or lm-eval:DIR")->required();
     cmd->add_option("B", o->b, "the second source, of the same questions")->required();
-    cmd->add_option("--data", o->data, "CLiKA data folder for model:STEM sources (default: $CLIKA_DATA)");
-    cmd->add_option("--lm-eval-model", o->lm_eval_model, "lm-eval sources: the model folder to read where DIR holds several");
-    cmd->add_option("--task-map", o->task_map, "lm-eval sources: JSON {\"my_task_de\": [\"my_family\", \"de\"]} for tasks clika does not know");
-    cmd->add_option("--metric", o->metric, "lm-eval sources: the per-sample metric that decides correct")
-        ->check(CLI::IsMember({"acc", "acc_norm"}))
-        ->capture_default_str();
+    add_source_options(cmd, o->sources);
     cmd->add_option("--correction", o->correction, "multiple-testing correction over the task x language cells: holm, bh (Benjamini-Hochberg) or none")
         ->check(CLI::IsMember({"holm", "bh", "none"}))
         ->capture_default_str();

@@ -8,6 +8,7 @@ namespace clika::cli {
 void add_prompts_command(CLI::App& app);
 void add_score_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_make_model_command(CLI::App& app);

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     clika::cli::add_prompts_command(app);
     clika::cli::add_score_command(app);
     clika::cli::add_compare_command(app);
+    clika::cli::add_report_command(app);
     clika::cli::add_run_command(app);
     clika::cli::add_bench_command(app);
     clika::cli::add_make_model_command(app);

@@ -10,6 +10,7 @@ packages=(
   libcurl4-openssl-dev          # the server plugin (plugins/openai) talks HTTP through libcurl
   nodejs npm   # npm fetches the pinned llama.cpp source bundle and ONNX Runtime packages
   clang-14 libclang-rt-14-dev   # scripts/ci-hardening.sh: the sanitizer build of clika and the libFuzzer targets (fuzz/)
+  chromium                      # tests/report/chromium.sh renders `clika report`'s page headless
 )
 
 missing=()
