@@ -57,14 +57,17 @@ assert "| llama |" in md and "![Basic RA per language](basic_ra.svg)" in md
 print("clika report: files, tidy CSV, en-CO column, XRR and the gate")
 PY
 
-# Refusals: more sources than the charts have colours, and labels that do not match the sources.
+# Refusals: more sources than the charts have colours, labels that do not match the sources, one label twice.
 set +e
 "$CLIKA" report model:a model:b model:c model:d model:e model:f model:g model:h model:i --data "$DATA" --out "$WORK/r9" 2> "$WORK/err9.txt"
 rc=$?
 "$CLIKA" report model:llama_13b model:vicuna_13b_v1.5 --label one --data "$DATA" --out "$WORK/rl" 2> "$WORK/errl.txt"
 rcl=$?
+"$CLIKA" report model:llama_13b model:llama_13b --data "$DATA" --out "$WORK/rd" 2> "$WORK/errd.txt"
+rcd=$?
 set -e
-[[ $rc -eq 2 && $rcl -eq 2 ]] || { echo "expected exit 2 for both refusals, got $rc and $rcl"; exit 1; }
+[[ $rc -eq 2 && $rcl -eq 2 && $rcd -eq 2 ]] || { echo "expected exit 2 for the refusals, got $rc, $rcl and $rcd"; exit 1; }
+grep -q 'sources 1 and 2 are both labelled "llama_13b"' "$WORK/errd.txt"
 grep -q "9 sources given: a report's charts show at most 8" "$WORK/err9.txt"
 grep -q "1 --label for 2 sources" "$WORK/errl.txt"
 echo "refusals: exit 2 with the reason"
