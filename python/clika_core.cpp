@@ -21,6 +21,8 @@
 #include "clika/metrics/rank_consistency.hpp"
 #include "clika/predictions.hpp"
 #include "clika/report/compare.hpp"
+#include "clika/report/report_files.hpp"
+#include "clika/report_sources.hpp"
 #include "clika/report/families.hpp"
 #include "clika/run_files.hpp"
 
@@ -292,5 +294,25 @@ PYBIND11_MODULE(_core, m) {
         py::arg("a"), py::arg("b"), py::arg("data") = py::none(), py::arg("tasks") = py::none(), py::arg("langs") = py::none(),
         py::arg("correction") = "holm", py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
         "The comparison of two sources (run:DIR, model:STEM, lm-eval:DIR), as `clika compare A B --format json`");
+    m.def(
+        "report",
+        [](const std::vector<std::string>& sources, const std::filesystem::path& out, std::optional<std::vector<std::string>> labels,
+           std::optional<std::filesystem::path> data, std::optional<std::vector<std::string>> tasks, std::optional<std::vector<std::string>> langs,
+           const std::string& pivot, std::size_t bootstrap, std::uint64_t seed, double confidence) {
+            const std::vector<Task> t = tasks_of(tasks);
+            const std::vector<Lang> l = langs_of(langs);
+            SourceOptions options{.tasks = t, .langs = l};
+            if (data) options.data = *data;
+            report::PageFacts facts{.settings = settings_of(bootstrap, seed, confidence), .pivot = langs_of(std::vector{pivot}).front()};
+            std::vector<std::filesystem::path> written;
+            {
+                py::gil_scoped_release unlocked;
+                written = report::write_report(out, load_report_sources(sources, labels.value_or(std::vector<std::string>{}), options, facts.settings), facts);
+            }
+            return written.back().string();
+        },
+        py::arg("sources"), py::arg("out"), py::arg("labels") = py::none(), py::arg("data") = py::none(), py::arg("tasks") = py::none(),
+        py::arg("langs") = py::none(), py::arg("pivot") = "en", py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed,
+        py::arg("confidence") = 0.95, "Writes `clika report SOURCE... --out OUT`; returns the path of its index.html");
     bind_model(m);
 }

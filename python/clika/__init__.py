@@ -30,6 +30,7 @@ __all__ = [
     "compare",
     "en_co",
     "rank_c",
+    "report",
     "rescaled_accuracy",
     "score_lm_eval",
     "score_published",
@@ -285,3 +286,17 @@ def compare(a: str, b: str, data: Optional[PathLike] = None, tasks: Optional[Seq
         raise ValueError(f"correction={correction!r}: expected 'holm', 'bh' or 'none'")
     return _core.compare(a, b, None if data is None else _path("data", data), _names("tasks", tasks), _names("langs", langs),
                          correction, **_settings(bootstrap, seed, confidence))
+
+
+def report(sources: Sequence[str], out: PathLike, labels: Optional[Sequence[str]] = None, data: Optional[PathLike] = None,
+           tasks: Optional[Sequence[str]] = None, langs: Optional[Sequence[str]] = None, pivot: str = "en",
+           bootstrap: int = 1000, seed: int = _DEFAULT_SEED, confidence: float = 0.95) -> str:
+    """Writes `clika report SOURCE... --out OUT` (index.html, report.md, each chart as .svg and .csv) and returns the
+    path of index.html. sources: up to eight of "run:DIR", "model:STEM" (published predictions in `data`),
+    "lm-eval:DIR"; labels: one name per source (default: the models' names); pivot: the language consistency is
+    measured towards.
+    """
+    if isinstance(sources, str) or not all(isinstance(s, str) and s for s in sources):
+        raise TypeError(f"sources must be a list of sources (str) such as ['model:llama_13b'], not {sources!r}")
+    return str(_core.report(list(sources), _path("out", out), _names("labels", labels), None if data is None else _path("data", data),
+                            _names("tasks", tasks), _names("langs", langs), pivot, **_settings(bootstrap, seed, confidence)))

@@ -28,6 +28,9 @@ def score_lm_eval(dir: _Path, metric: str = "acc", pivots: List[str] = ..., task
                   confidence: float = 0.95) -> Tuple[Dict[str, Any], Optional[_Correctness]]: ...
 def compare(a: str, b: str, data: Optional[_Path] = None, tasks: Optional[List[str]] = None, langs: Optional[List[str]] = None,
             correction: str = "holm", bootstrap: int = 1000, seed: int = ..., confidence: float = 0.95) -> Dict[str, Any]: ...
+def report(sources: List[str], out: _Path, labels: Optional[List[str]] = None, data: Optional[_Path] = None,
+           tasks: Optional[List[str]] = None, langs: Optional[List[str]] = None, pivot: str = "en", bootstrap: int = 1000,
+           seed: int = ..., confidence: float = 0.95) -> str: ...
 
 class Model:
     """A model opened through a clika plugin (python/clika_model.cpp); clika.lm_eval is its caller."""

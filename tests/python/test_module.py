@@ -10,6 +10,7 @@ import math
 import os
 import signal
 import subprocess
+import tempfile
 import sys
 import unittest
 
@@ -85,6 +86,20 @@ class Reports(unittest.TestCase):
         self.assertEqual(ours, cli_json("compare", "model:llama_13b", "model:vicuna_13b_v1.5", "--data", DATA, "--tasks", "x_geo",
                                         "--bootstrap", "100", "--correction", "bh"))
         self.assertEqual(len(ours["cells"]), 10)
+
+    def test_report_writes_the_files_the_cli_writes(self):
+        with tempfile.TemporaryDirectory() as work:
+            sources = ["model:llama_13b", "model:vicuna_13b_v1.5"]
+            index = clika.report(sources, os.path.join(work, "py"), labels=["base", "chat"], data=DATA, tasks=["x_geo", "x_name"],
+                                 bootstrap=20)
+            self.assertEqual(index, os.path.join(work, "py", "index.html"))
+            subprocess.run([CLI, "report", *sources, "--label", "base", "--label", "chat", "--data", DATA, "--tasks", "x_geo,x_name",
+                            "--bootstrap", "20", "--out", os.path.join(work, "cli")], check=True, capture_output=True)
+            names = sorted(os.listdir(os.path.join(work, "cli")))
+            self.assertEqual(sorted(os.listdir(os.path.join(work, "py"))), names)
+            for name in names:
+                with open(os.path.join(work, "py", name), "rb") as a, open(os.path.join(work, "cli", name), "rb") as b:
+                    self.assertEqual(a.read(), b.read(), name)
 
     def test_score_published_with_a_subset_says_what_others_means(self):
         ours = clika.score_published(DATA, "llama_13b", tasks=["x_geo"], langs=["en", "de"], bootstrap=0)

@@ -155,10 +155,14 @@ namespace detail_figures {
                                s->card->high.level_en_co(Level::factual, others_column), 0},
                               4);
             } else {
-                std::vector<double> values;
+                double sum = 0;
+                std::size_t n = 0;
                 for (Lang lang : s->card->others)
-                    if (lang != pivot) values.push_back(s->matrices->co(Level::factual, lang, pivot).value);
-                others = format_value(clika::detail::mean_of_finite(values), 4);
+                    if (const double v = s->matrices->co(Level::factual, lang, pivot).value; lang != pivot && std::isfinite(v)) {
+                        sum += v;
+                        ++n;
+                    }
+                others = format_value(n == 0 ? not_a_number : sum / static_cast<double>(n), 4);
             }
             g.rows.push_back({s->label, at(Lang::en), at(Lang::zh), others});
         }
