@@ -24,6 +24,7 @@
 #include "clika/report/report_files.hpp"
 #include "clika/report_sources.hpp"
 #include "clika/report/families.hpp"
+#include "clika/report/tables.hpp"
 #include "clika/run_files.hpp"
 
 namespace py = pybind11;
@@ -67,6 +68,21 @@ ScoreSettings settings_of(std::size_t bootstrap, std::uint64_t seed, double conf
     s.seed = seed;
     s.confidence = confidence;
     return s;
+}
+
+LmEvalSettings lm_eval_settings_of(const std::string& metric, std::vector<std::string> pivots, const std::optional<std::filesystem::path>& task_map,
+                                   const std::optional<std::string>& model, std::size_t bootstrap, std::uint64_t seed, double confidence) {
+    if (metric != "acc" && metric != "acc_norm") fail_input({}, fmt::format("metric \"{}\"", metric), "acc or acc_norm");
+    const ScoreSettings s = settings_of(bootstrap, seed, confidence);
+    LmEvalSettings settings;
+    settings.metric = metric == "acc_norm" ? LmEvalMetric::acc_norm : LmEvalMetric::acc;
+    if (task_map) settings.task_map = *task_map;
+    if (model) settings.model = *model;
+    settings.scoring.pivots = std::move(pivots);
+    settings.scoring.bootstrap_resamples = s.bootstrap_resamples;
+    settings.scoring.seed = s.seed;
+    settings.scoring.confidence = s.confidence;
+    return settings;
 }
 
 // The report as Python objects, through Python's json: exactly what `--format json` prints (NaN-free, nulls as None).
@@ -207,16 +223,7 @@ PYBIND11_MODULE(_core, m) {
         "score_lm_eval",
         [](const std::filesystem::path& dir, const std::string& metric, std::vector<std::string> pivots, std::optional<std::filesystem::path> task_map,
            std::optional<std::string> model, std::size_t bootstrap, std::uint64_t seed, double confidence) -> py::tuple {
-            if (metric != "acc" && metric != "acc_norm") fail_input({}, fmt::format("metric \"{}\"", metric), "acc or acc_norm");
-            const ScoreSettings s = settings_of(bootstrap, seed, confidence);
-            LmEvalSettings settings;
-            settings.metric = metric == "acc_norm" ? LmEvalMetric::acc_norm : LmEvalMetric::acc;
-            if (task_map) settings.task_map = *task_map;
-            if (model) settings.model = *model;
-            settings.scoring.pivots = std::move(pivots);
-            settings.scoring.bootstrap_resamples = s.bootstrap_resamples;
-            settings.scoring.seed = s.seed;
-            settings.scoring.confidence = s.confidence;
+            const LmEvalSettings settings = lm_eval_settings_of(metric, std::move(pivots), task_map, model, bootstrap, seed, confidence);
             // As the CLI: samples of CLiKA's own tasks give the paper's tables (and their correctness), others the
             // families report.
             std::optional<Scorecard> paper;
@@ -238,6 +245,23 @@ PYBIND11_MODULE(_core, m) {
         py::arg("model") = py::none(), py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
         "(report, correctness) of lm-evaluation-harness --log_samples output, as `clika score --lm-eval-samples DIR "
         "[--lm-eval-model MODEL] --format json` (correctness None unless the samples are of CLiKA's tasks)");
+    m.def(
+        "lm_eval_paper_table",
+        [](const std::filesystem::path& dir, std::optional<std::string> model, std::size_t bootstrap, std::uint64_t seed,
+           double confidence) -> py::object {
+            const LmEvalSettings settings = lm_eval_settings_of("acc", {"en"}, std::nullopt, model, bootstrap, seed, confidence);
+            std::optional<std::string> table;
+            {
+                py::gil_scoped_release unlocked;
+                const LmEvalSamples samples = load_lm_eval(dir, settings);
+                if (const std::optional<Scorecard> paper = score_lm_eval_clika(samples, settings)) table = report::to_table(*paper);
+            }
+            return table ? py::object(py::str(*table)) : py::object(py::none());
+        },
+        py::arg("dir"), py::arg("model") = py::none(), py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed,
+        py::arg("confidence") = 0.95,
+        "the paper's tables as `clika score --lm-eval-samples DIR [--lm-eval-model MODEL]` prints them, for samples of "
+        "CLiKA's tasks; None for samples of other tasks");
     m.def(
         "score_run",
         [](const std::filesystem::path& run_dir, std::optional<std::vector<std::string>> tasks, std::optional<std::vector<std::string>> langs,

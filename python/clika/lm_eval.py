@@ -3,10 +3,13 @@
     python -m clika.lm_eval run --model clika --model_args pretrained=model.gguf,plugin=llamacpp,threads=8 --tasks ...
 
 Importing this module registers the model "clika" (lm-eval has no plugin entry points, hence `python -m clika.lm_eval`,
-which is lm-eval's own command line with the backend registered). model_args: pretrained (model file or server URL),
-plugin (default llamacpp), plugin_path (extra plugin directories, ":"-separated), threads, ctx, batch, parallel, lora,
-lora_scale, max_length (rolling windows; default one pass's tokens less one), chunk (requests per call, default 1024),
-and any setting the plugin declares (`clika plugins`), e.g. api_key_env=NAME for plugin=openai.
+which is lm-eval's own command line with the backend registered; when the run logs samples of CLiKA's tasks, it then
+prints clika's paper table of those samples, as `clika score --lm-eval-samples` does).
+
+model_args: pretrained (model file or server URL), plugin (default llamacpp), plugin_path (extra plugin directories,
+":"-separated), threads, ctx, batch, parallel, lora, lora_scale, max_length (rolling windows; default one pass's tokens
+less one), chunk (requests per call, default 1024), and any setting the plugin declares (`clika plugins`), e.g.
+api_key_env=NAME for plugin=openai.
 
 loglikelihood is lm-eval's (sum of log-probabilities, is_greedy) with its context/continuation token split, planned by
 clika's engine: a context shared by a document's options is evaluated once, the prefix shared by all contexts of a call
@@ -17,8 +20,11 @@ Contexts are encoded as the model's tokenizer does for a whole text (with BOS wh
 from __future__ import annotations
 
 import os
+import re
 import sys
-from typing import Any, Dict, List, Sequence, Tuple
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 if __name__ == "__main__":  # `python -m clika.lm_eval`: registered once, under this module's own name
     from clika.lm_eval import main
@@ -122,10 +128,66 @@ class ClikaLM(LM):
         return out
 
 
+# samples_<task>_<date>.jsonl of a CLiKA task (examples/lm_eval_tasks: clika_<task>_<lang>)
+_CLIKA_SAMPLES = re.compile(r"samples_clika_x_(copa|csqa|geo|name)_[a-z]{2}_")
+
+
+def _samples_root(args: Any) -> Optional[Path]:
+    """Where `lm_eval run` writes its samples (lm-eval's EvaluationTracker: OUTPUT_PATH/<model>/, or beside a .json
+    OUTPUT_PATH); None for other commands or without an output path."""
+    if getattr(args, "command", None) != "run":
+        return None
+    output = getattr(args, "output_path", None)
+    if not output and getattr(args, "config", None):
+        from lm_eval.config.evaluate_config import EvaluatorConfig
+
+        output = EvaluatorConfig.load_yaml_config(args.config).get("output_path")
+    if not output:
+        return None
+    root = Path(output)
+    return root.parent if root.suffix == ".json" else root
+
+
+def _samples_files(root: Optional[Path]) -> Dict[Path, Tuple[int, int]]:
+    if root is None or not root.is_dir():
+        return {}
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("samples_*.jsonl") if p.is_file()}
+
+
+def _print_paper_table(written: Sequence[Path]) -> None:
+    """The paper's tables of the samples files just written, as `clika score --lm-eval-samples` prints them, when they
+    are of CLiKA's tasks (examples/lm_eval_tasks). Only these files are scored, never an older run beside them."""
+    if not any(_CLIKA_SAMPLES.match(p.name) for p in written):
+        return
+    folders = sorted({p.parent for p in written})
+    with tempfile.TemporaryDirectory(prefix="clika-lm-eval-") as tmp:
+        for folder in folders:
+            os.makedirs(os.path.join(tmp, folder.name), exist_ok=True)
+        for p in written:
+            os.symlink(p.resolve(), os.path.join(tmp, p.parent.name, p.name))
+        try:
+            tables = [_core.lm_eval_paper_table(tmp, model=folder.name) for folder in folders]
+        except _core.Error as e:
+            print(f"clika.lm_eval: no paper table of the samples just written: {e}", file=sys.stderr)
+            sys.exit(2)
+    for folder, table in zip(folders, tables):
+        if table is not None:
+            print(f"\nclika: the paper's tables from the {sum(p.parent == folder for p in written)} samples files just written in {folder}")
+            print(table, end="")
+
+
 def main(argv: Sequence[str] = ()) -> None:
-    """lm-eval's own command line (lm_eval/__main__.py) with the "clika" model registered."""
-    from lm_eval.__main__ import cli_evaluate
+    """lm-eval's own command line (lm_eval/__main__.py) with the "clika" model registered; then, where the run wrote
+    samples of CLiKA's tasks (--log_samples), clika's paper table of them."""
+    from lm_eval._cli import HarnessCLI
+    from lm_eval.utils import setup_logging
 
     if argv:
         sys.argv = [sys.argv[0], *argv]
-    cli_evaluate()
+    setup_logging()
+    parser = HarnessCLI()
+    args = parser.parse_args()
+    root = _samples_root(args)
+    before = _samples_files(root)
+    parser.execute(args)
+    _print_paper_table(sorted(p for p, stamp in _samples_files(root).items() if before.get(p) != stamp))

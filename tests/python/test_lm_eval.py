@@ -4,9 +4,14 @@ Model: clika._core.Model alone (no lm-eval needed): the planned, prefix-sharing 
 reference path, lm-eval's token split, rolling windows, greedy generation with stop strings.
 Harness: lm-eval itself (PyPI's lm-eval) runs `--model clika` through `python -m clika.lm_eval` on local tasks; every
 loglikelihood it wrote equals the reference path within 1e-4 nats with the same is_greedy, and generate_until equals the
-plugin's greedy decoding. Exits 77 (skipped) when lm-eval is not installed.
+plugin's greedy decoding.
+ClikaTasks: lm-eval runs CLiKA's own task YAMLs (examples/lm_eval_tasks) with `--model clika` on the CLiKA data; the
+table `python -m clika.lm_eval` prints after the run is the one `clika score --lm-eval-samples` prints, whose per-task
+accuracies are lm-eval's own.
+Harness and ClikaTasks exit 77 (skipped) when lm-eval is not installed in this interpreter (CMake's CLIKA_LM_EVAL_PYTHON).
 
-Usage: test_lm_eval.py {Model|Harness} CLIKA_BINARY PLUGIN_DIR WORK_DIR   (PYTHONPATH must hold the built module)
+Usage: test_lm_eval.py {Model|Harness|ClikaTasks} CLIKA_BINARY PLUGIN_DIR WORK_DIR [DATA_DIR]
+       (PYTHONPATH must hold the built module)
 """
 import glob
 import json
@@ -20,6 +25,8 @@ import clika
 from clika import _core
 
 SUITE, CLI, PLUGIN_DIR, WORK = sys.argv[1:5]
+DATA = sys.argv[5] if len(sys.argv) > 5 else None
+CLIKA_TASK_YAMLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "lm_eval_tasks")
 MODEL = os.path.join(WORK, "tiny-f32.gguf")
 NATS = 1e-4
 
@@ -102,6 +109,10 @@ class Model(unittest.TestCase):
         self.assertLess(len(stopped), len(full[0]))
 
 
+def offline_env(**extra):
+    return dict(os.environ, HF_DATASETS_OFFLINE="1", HF_HUB_OFFLINE="1", HF_DATASETS_CACHE=os.path.join(WORK, "hf_cache"), **extra)
+
+
 def read_jsonl(path):
     with open(path) as f:
         return [json.loads(line) for line in f]
@@ -152,12 +163,13 @@ class Harness(unittest.TestCase):
         tasks, out = os.path.join(WORK, "tasks"), os.path.join(WORK, "lm_eval_out")
         shutil.rmtree(out, ignore_errors=True)
         write_tasks(tasks)
-        env = dict(os.environ, HF_DATASETS_OFFLINE="1", HF_HUB_OFFLINE="1", HF_DATASETS_CACHE=os.path.join(WORK, "hf_cache"))
+        env = offline_env()
         args = [sys.executable, "-m", "clika.lm_eval", "run", "--model", "clika", "--model_args",
                 f"pretrained={MODEL},plugin_path={PLUGIN_DIR},threads=2", "--tasks", "clika_tiny_mc,clika_tiny_gen",
                 "--include_path", tasks, "--output_path", out, "--log_samples"]
         run = subprocess.run(args, env=env, capture_output=True, text=True, timeout=900)
         self.assertEqual(run.returncode, 0, run.stdout[-3000:] + run.stderr[-3000:])
+        self.assertNotIn("paper's tables", run.stdout)  # tasks that are not CLiKA's: lm-eval's output alone
 
         reference = open_model()
         [mc] = glob.glob(os.path.join(out, "**", "samples_clika_tiny_mc_*.jsonl"), recursive=True)
@@ -178,12 +190,50 @@ class Harness(unittest.TestCase):
             self.assertEqual(s["resps"][0][0], want, f"doc {s['doc_id']}")
 
 
+CLIKA_TASKS = [f"clika_{task}_{lang}" for task in ("x_copa", "x_csqa", "x_geo", "x_name") for lang in ("en", "zh", "de")]
+
+
+class ClikaTasks(unittest.TestCase):
+    def test_clika_task_yamls_run_under_model_clika_and_give_the_papers_table(self):
+        out = os.path.join(WORK, "lm_eval_out")
+        shutil.rmtree(out, ignore_errors=True)
+        args = [sys.executable, "-m", "clika.lm_eval", "run", "--model", "clika", "--model_args",
+                f"pretrained={MODEL},plugin_path={PLUGIN_DIR},threads=2", "--tasks", ",".join(CLIKA_TASKS),
+                "--include_path", CLIKA_TASK_YAMLS, "--limit", "4", "--output_path", out, "--log_samples"]
+        run = subprocess.run(args, env=offline_env(CLIKA_DATA=DATA), capture_output=True, text=True, timeout=900)
+        self.assertEqual(run.returncode, 0, run.stdout[-3000:] + run.stderr[-3000:])
+        [results_file] = glob.glob(os.path.join(out, "*", "results_*.json"))
+        with open(results_file) as f:
+            harness = json.load(f)["results"]
+        self.assertEqual(sorted(harness), sorted(CLIKA_TASKS))
+
+        score = subprocess.run([CLI, "score", "--lm-eval-samples", out], capture_output=True, text=True)
+        self.assertEqual(score.returncode, 0, score.stderr)
+        for row in ("Basic RA", "Factual RA", "en-CO (Factual)", "others"):
+            self.assertIn(row, score.stdout)
+        # `python -m clika.lm_eval` printed that very table after lm-eval's own.
+        self.assertIn("paper's tables from the 12 samples files just written", run.stdout)
+        self.assertTrue(run.stdout.endswith(score.stdout), run.stdout[-3000:])
+
+        report = json.loads(subprocess.run([CLI, "score", "--lm-eval-samples", out, "--format", "json", "--bootstrap", "0"],
+                                           capture_output=True, text=True, check=True).stdout)
+        for name in CLIKA_TASKS:
+            task, lang = name[len("clika_"):-3], name[-2:]
+            cell = report["tasks"][task][lang]
+            self.assertEqual(cell["questions"], 4, name)
+            self.assertAlmostEqual(cell["accuracy"], harness[name]["acc,none"], delta=1e-12, msg=name)
+        for level in ("basic", "factual"):
+            for column in ("en", "zh", "others"):
+                self.assertIsNotNone(report["levels"][level]["ra"][column], f"{level} RA {column}")
+
+
 if __name__ == "__main__":
-    if SUITE == "Harness":
+    if SUITE in ("Harness", "ClikaTasks"):
         try:
             import lm_eval  # noqa: F401
         except ImportError:
-            print("skipped: lm-eval is not installed in this interpreter (pip install --require-hashes -r python/requirements/lm-eval.txt; see lm-eval.in)")
+            print(f"skipped: lm-eval is not installed in {sys.executable}: configure with "
+                  "-DCLIKA_LM_EVAL_PYTHON=build/venv-lmeval/bin/python after scripts/python-venv.sh build/venv-lmeval lm-eval")
             sys.exit(77)
     os.makedirs(WORK, exist_ok=True)
     if not os.path.exists(MODEL):
