@@ -36,7 +36,7 @@ std::string refusal(auto&& fn) {
 
 }  // namespace
 
-TEST_CASE("a symbolic link to nothing as a run directory is named as such, not \"File exists\"") {
+TEST_CASE("a symbolic link to nothing as a run directory is named as such and not as File exists") {
     const fs::path dir = test::scratch_dir("path-kind-dangling");
     fs::create_symlink(dir / "nowhere" / "x", dir / "out");
     const std::string what = refusal([&] { (void)open_run_dir(dir / "out", OrderedJson{{"mode", "letter"}}); });
@@ -44,11 +44,11 @@ TEST_CASE("a symbolic link to nothing as a run directory is named as such, not \
     CHECK(!fs::exists(dir / "nowhere"));
 }
 
-TEST_CASE("an empty run directory path is refused as empty, not \"Invalid argument\"") {
+TEST_CASE("an empty run directory path is refused as empty and not as Invalid argument") {
     CHECK_THAT(refusal([] { (void)open_run_dir("", OrderedJson{{"mode", "letter"}}); }), Contains("--out is empty"));
 }
 
-TEST_CASE("a file where a folder is expected is named as a file, also when it lies on the way") {
+TEST_CASE("a file where a folder is expected is named as a file also when it lies on the way") {
     const fs::path dir = test::scratch_dir("path-kind-file");
     test::write_file(dir / "a-file", "x");
     CHECK_THAT(refusal([&] { (void)open_run_dir(dir / "a-file", OrderedJson{{"mode", "letter"}}); }), Contains("--out is a file, not a folder"));
@@ -57,7 +57,7 @@ TEST_CASE("a file where a folder is expected is named as a file, also when it li
     CHECK_THAT(refusal([&] { (void)load_run(dir / "a-file"); }), Contains("is a file, not a run directory"));
 }
 
-TEST_CASE("a FIFO or a device given as a file is named as such, never read") {
+TEST_CASE("a FIFO or a device given as a file is named as such and never read") {
     const fs::path dir = test::scratch_dir("path-kind-fifo");
     REQUIRE(::mkfifo((dir / "pipe.jsonl").c_str(), 0600) == 0);
     CHECK_THAT(refusal([&] { JsonlFile file(dir / "pipe.jsonl"); }), Contains("pipe.jsonl: is a FIFO (named pipe), not a regular file"));
@@ -70,7 +70,7 @@ TEST_CASE("a FIFO or a device given as a file is named as such, never read") {
     CHECK_THAT(refusal([&] { JsonlFile file(dir / "missing.jsonl"); }), Contains("missing.jsonl: file not found"));
 }
 
-TEST_CASE("a refused resume names each difference on a line of its own, nested keys by their path") {
+TEST_CASE("a refused resume names each difference on a line of its own with nested keys by their path") {
     const fs::path dir = test::scratch_dir("manifest-lines");
     (void)open_run_dir(dir, OrderedJson{{"mode", "letter"}, {"backend", {{"batch", 512}, {"ctx", 4096}}}, {"shots", 1}});
     const std::string what =
@@ -93,7 +93,7 @@ void answered(const fs::path& run_dir, std::size_t lines) {
 
 }  // namespace
 
-TEST_CASE("a finished pilot run grows to a larger --limit, keeping its answers; chunks count from where it stopped") {
+TEST_CASE("a finished pilot run grows to a larger limit keeping its answers and counts chunks from where it stopped") {
     const fs::path dir = test::scratch_dir("grow-pilot");
     (void)open_run_dir(dir, pilot(20, 20));
     answered(dir, 20);
@@ -123,7 +123,7 @@ TEST_CASE("a finished pilot run grows to a larger --limit, keeping its answers; 
     CHECK(writer.done() == 28);
 }
 
-TEST_CASE("a smaller --limit or an unfinished pilot run is not grown") {
+TEST_CASE("a smaller limit or an unfinished pilot run is not grown") {
     const fs::path dir = test::scratch_dir("grow-refused");
     (void)open_run_dir(dir, pilot(20, 20));
     answered(dir, 12);
