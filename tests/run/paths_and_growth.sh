@@ -90,4 +90,10 @@ file="$WORK/grow-b/x_geo/en/predictions.jsonl"
 head -n 28 "$file" > "$WORK/part" && cp "$WORK/part" "$file" && printf '{"id": 28, "inp' >> "$file"
 "$CLIKA" "${run[@]}" --limit 40 --chunk 8 --out "$WORK/grow-b" 2> /dev/null
 cmp "$WORK/grow-a/x_geo/en/predictions.jsonl" "$file" || { echo "a killed growth did not resume to the same bytes"; exit 1; }
+# 8. A finished fictional run says so too.
+fict=(run --data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --threads 1 --no-report --tasks fictional --fictional-mode choice --langs en --limit 2)
+"$CLIKA" "${fict[@]}" --out "$WORK/fict" 2> /dev/null
+"$CLIKA" "${fict[@]}" --out "$WORK/fict" 2> "$WORK/fict-again.err"
+grep -q 'run complete: every item was already answered' "$WORK/fict-again.err" || { cat "$WORK/fict-again.err"; echo "a finished fictional run does not say it is complete"; exit 1; }
+if grep -q 'q/s' "$WORK/fict-again.err"; then cat "$WORK/fict-again.err"; echo "a finished fictional run prints rates"; exit 1; fi
 echo "paths, file-size limits, growth, differences and finished runs: all behave"
