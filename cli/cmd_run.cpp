@@ -34,6 +34,7 @@ void run_multiple_choice(const RunOptions& o) {
     RunPlugin chosen = load_run_plugin(o, o.mode);
     require_model_argument(o.model, chosen.plugin);
     if (!o.lora.empty()) require_model_file(o.lora, "LoRA adapter");
+    require_directory_path(o.out, "--out");  // before the model loads, as every input
 
     // Validate every input before the model loads: a typo should cost seconds, not minutes.
     std::vector<TaskQuestions> questions;
@@ -48,16 +49,19 @@ void run_multiple_choice(const RunOptions& o) {
                            .chunk = o.chunk,
                            .share_prefix = !o.no_share},
                           std::move(questions));
-    const RunLock lock = open_run_dir(o.out, run.manifest(run_identity(o, backend, data, tasks, langs)));
+    std::string grown;
+    const RunLock lock = open_run_dir(o.out, run.manifest(run_identity(o, backend, data, tasks, langs)), &grown);
     fmt::print(stderr, "clika run: {} via {} {}, {} mode, {}-shot -> {}\n", model_shown(o.model), std::string(plugin.name()),
                std::string(plugin.version()), o.mode, o.shots, o.out);
+    if (!grown.empty()) fmt::print(stderr, "clika run: {}\n", grown);
 
     const auto started = std::chrono::steady_clock::now();
     ProgressObserver progress;
     const std::size_t scored = run.answer_all(o.out, progress);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const ScoreStats& stats = run.stats();
-    fmt::print(stderr, "clika run: {} questions scored in {:.1f}s ({:.1f} q/s), {}\n", scored, seconds,
+    if (scored == 0) fmt::print(stderr, "clika run: run complete: every question was already answered in {}\n", o.out);
+    else fmt::print(stderr, "clika run: {} questions scored in {:.1f}s ({:.1f} q/s), {}\n", scored, seconds,
                seconds > 0 ? static_cast<double>(scored) / seconds : 0.0,
                stats.requests_sent > 0 ? fmt::format("{} requests, {} retries", stats.requests_sent, stats.retries)
                                        : fmt::format("{} tokens evaluated, prefix reused {} times", stats.tokens_evaluated, stats.prefix_reuses));

@@ -264,7 +264,8 @@ void run_fictional(const RunOptions& o) {
     ProgressObserver progress;
     const std::size_t answered = run_sources(sources, o.chunk, progress);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    fmt::print(stderr, "clika run: {} items answered in {:.1f}s, {} tokens evaluated\n", answered, seconds, c.stats.tokens_evaluated);
+    if (answered == 0) fmt::print(stderr, "clika run: run complete: every item was already answered in {}\n", o.out);
+    else fmt::print(stderr, "clika run: {} items answered in {:.1f}s, {} tokens evaluated\n", answered, seconds, c.stats.tokens_evaluated);
     if (o.quiet_report) return;
     const FictionalRun run = load_fictional_run(o.out, langs);
     std::vector<ConductivityCard> cards;

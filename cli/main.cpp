@@ -1,5 +1,6 @@
 // The clika command: one line per error, exit 2 for bad input, 3 for backend/plugin trouble.
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -12,6 +13,9 @@
 #include "conductivity.hpp"
 
 int main(int argc, char** argv) {
+    // A file-size limit (ulimit -f) would kill the process without a word; ignored, a write past it fails with EFBIG and
+    // the writer names the file, keeping what was written.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"clika: cross-lingual knowledge alignment (CLiKA) evaluation, fast and exact"};
     app.set_version_flag("--version", std::string(clika::version));
     app.require_subcommand(1);

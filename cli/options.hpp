@@ -12,6 +12,7 @@
 #include "clika/atomic_file.hpp"
 #include "clika/error.hpp"
 #include "clika/hf_model.hpp"
+#include "clika/path_kind.hpp"
 #include "clika/language.hpp"
 #include "clika/plugin_loader.hpp"
 #include "clika/redact.hpp"
@@ -20,8 +21,15 @@
 namespace clika::cli {
 
 [[nodiscard]] inline std::filesystem::path data_dir_or_env(const std::string& given) {
-    if (!given.empty()) return given;
-    if (const char* env = std::getenv("CLIKA_DATA"); env != nullptr && *env != '\0') return env;
+    // A file given as the folder is named as such; an absent one is left to the loaders, which name the file they want.
+    auto present = [](const std::filesystem::path& dir) {
+        std::error_code ec;
+        if (std::filesystem::symlink_status(dir, ec).type() != std::filesystem::file_type::not_found)
+            require_existing_directory(dir, "data folder", "the CLiKA data folder (x_copa, x_csqa, x_geo, x_name, fictional)");
+        return dir;
+    };
+    if (!given.empty()) return present(given);
+    if (const char* env = std::getenv("CLIKA_DATA"); env != nullptr && *env != '\0') return present(env);
     fail_input({}, "no data directory: pass --data DIR or set CLIKA_DATA", "the CLiKA data folder (x_copa, x_csqa, x_geo, x_name, fictional)");
 }
 
@@ -60,7 +68,7 @@ inline void require_model_file(const std::filesystem::path& path, std::string_vi
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
         fail_input({path}, fmt::format("is a directory, not a {} file", what), fmt::format("the {} file itself, e.g. {}/model.gguf", what, path.string()));
-    if (!std::filesystem::is_regular_file(path, ec)) fail_input({path}, fmt::format("{} file not found", what));
+    require_regular_file(path, fmt::format("{} file", what));
 }
 
 // --model: a file, except for a plugin whose model is no file (a server URL, which it checks when it connects).

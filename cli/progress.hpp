@@ -58,12 +58,20 @@ private:
     Clock::time_point start_, last_print_;
 };
 
-// The runner's progress as one Progress line per source.
+// The runner's progress as one Progress line per source; a source found finished gets none (a rate of 0.0 q/s says
+// nothing), the run's summary says it was complete.
 class ProgressObserver : public RunObserver {
 public:
-    void begin(const ItemSource& source, std::size_t already_done) override { progress_.emplace(source.label, source.uuids.size(), already_done); }
-    void advance(std::size_t answered) override { progress_->advance(answered); }
-    void finish(const ItemSource&) override { progress_->finish(); }
+    void begin(const ItemSource& source, std::size_t already_done) override {
+        if (already_done >= source.uuids.size()) progress_.reset();
+        else progress_.emplace(source.label, source.uuids.size(), already_done);
+    }
+    void advance(std::size_t answered) override {
+        if (progress_) progress_->advance(answered);
+    }
+    void finish(const ItemSource&) override {
+        if (progress_) progress_->finish();
+    }
     void warn(const std::string& message) override { fmt::print(stderr, "clika run: warning: {}\n", message); }
 
 private:

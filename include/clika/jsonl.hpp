@@ -15,6 +15,7 @@
 #include <simdjson.h>
 
 #include "clika/error.hpp"
+#include "clika/path_kind.hpp"
 
 namespace clika {
 
@@ -127,9 +128,7 @@ private:
 class JsonlFile {
 public:
     explicit JsonlFile(std::filesystem::path path) : path_(std::move(path)) {
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(path_, ec))
-            fail_input({path_}, "file not found", "a JSON Lines file");
+        require_regular_file(path_, "file", "a JSON Lines file");
         auto loaded = simdjson::padded_string::load(path_.string());
         if (loaded.error() != simdjson::SUCCESS) fail_input({path_}, "cannot read file");
         text_ = std::move(loaded).value_unsafe();

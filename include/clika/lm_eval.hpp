@@ -405,7 +405,7 @@ struct SamplesSelection {
 [[nodiscard]] inline SamplesSelection select_samples_files(const std::filesystem::path& dir, std::string_view model) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) fail_input({dir}, "directory not found", "the --output_path of `lm_eval --log_samples`");
+    require_existing_directory(dir, "directory", "the --output_path of `lm_eval --log_samples`");
     // model folder -> task -> date -> file
     std::map<fs::path, std::map<std::string, std::map<std::string, fs::path>>> found;
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {

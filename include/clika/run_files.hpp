@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/dataset.hpp"
+#include "clika/path_kind.hpp"
 #include "clika/predictions.hpp"
 #include "clika/results.hpp"
 
@@ -27,8 +28,8 @@ namespace clika {
 // Every task/language a run has written; missing ones stay absent.
 [[nodiscard]] inline ResultSet load_run(const fs::path& run_dir, std::span<const Task> tasks = multiple_choice_tasks,
                                         std::span<const Lang> langs = all_langs) {
+    require_existing_directory(run_dir, "run directory", "a directory written by `clika run --out`");
     std::error_code ec;
-    if (!fs::is_directory(run_dir, ec)) fail_input({run_dir}, "run directory not found", "a directory written by `clika run --out`");
     ResultSet out;
     out.model = run_dir.filename().string();
     bool any = false;
@@ -88,6 +89,7 @@ private:
 // key twice in one object are errors with file:line. (nlohmann keeps the last of two equal keys, simdjson the first:
 // refuse rather than pick one.)
 [[nodiscard]] inline nlohmann::json read_run_manifest(const fs::path& path) {
+    require_regular_file(path, "run manifest", "the run.json clika wrote");  // /dev/zero would be read until memory runs out
     std::ifstream in(path, std::ios::binary);
     std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     if (!in.good() && !in.eof()) fail_input({path}, "cannot read the run manifest");

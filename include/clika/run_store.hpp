@@ -26,8 +26,10 @@
 #include "clika/error.hpp"
 #include "clika/jsonl.hpp"
 #include "clika/logprob.hpp"
+#include "clika/path_kind.hpp"
 #include "clika/question.hpp"
 #include "clika/run_files.hpp"
+#include "clika/run_growth.hpp"
 
 namespace clika {
 
@@ -61,30 +63,31 @@ private:
 };
 
 // Locks the run directory, then refuses to mix runs: an existing manifest must equal the one this command would write
-// (keys in any order); every difference is named. Nothing in the directory is changed before these checks pass.
-[[nodiscard]] inline RunLock open_run_dir(const fs::path& run_dir, const OrderedJson& wanted) {
+// (keys in any order); every difference is named. Nothing in the directory is changed before these checks pass. A
+// finished pilot run is grown instead (clika/run_growth.hpp); `grown`, when given, then says so.
+[[nodiscard]] inline RunLock open_run_dir(const fs::path& run_dir, const OrderedJson& wanted, std::string* grown = nullptr) {
     // As it reads back from the file: text that is not UTF-8 (a byte token's piece) compares as written, U+FFFD.
     const OrderedJson manifest = OrderedJson::parse(wanted.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
+    require_directory_path(run_dir, "--out");
     std::error_code ec;
     fs::create_directories(run_dir, ec);
     if (ec) fail_input({run_dir}, fmt::format("cannot create run directory: {}", ec.message()));
     RunLock lock(run_dir);
     const fs::path path = run_dir / "run.json";
     if (fs::exists(path)) {
-        const nlohmann::json existing = read_run_manifest(path);
+        const nlohmann::json existing = without_growth_record(read_run_manifest(path));
         const nlohmann::json here(manifest);
         if (existing == here) return lock;
-        std::string differences;
-        auto note = [&](const std::string& key, const std::string& mine, const std::string& theirs) {
-            differences += fmt::format("{}{}: {} here, {} in the run", differences.empty() ? "" : "; ", key, mine, theirs);
-        };
-        for (const auto& [key, value] : here.items())
-            if (!existing.contains(key) || existing[key] != value) note(key, value.dump(), existing.contains(key) ? existing[key].dump() : "absent");
-        if (existing.is_object())
-            for (const auto& [key, value] : existing.items())
-                if (!here.contains(key)) note(key, "absent", value.dump());
-        fail_input({path}, fmt::format("this run directory was made by a different command ({})", differences),
-                   "the same model, plugin, data and settings to resume, or a new --out directory");
+        if (const auto larger = grown_manifest(run_dir, existing, manifest)) {
+            write_file_atomically(path, larger->dump(2) + "\n", "run manifest");
+            if (grown != nullptr)
+                *grown = fmt::format("growing the finished run of --limit {} to --limit {}: its answers are kept, the rest are added",
+                                     existing["limit"].dump(), manifest["limit"] == 0 ? std::string("(all)") : manifest["limit"].dump());
+            return lock;
+        }
+        fail_input({path}, fmt::format("this run directory was made by a different command (expected the same model, plugin, data and settings "
+                                       "to resume, a larger --limit to grow a finished run, or a new --out directory); it differs in:{}",
+                                       manifest_differences(here, existing.is_object() ? existing : nlohmann::json::object())));
     }
     // Without a manifest, answers already here cannot be told apart from another model's: never adopt them.
     for (const auto& entry : fs::recursive_directory_iterator(run_dir, ec))
@@ -144,9 +147,10 @@ private:
 
 class PredictionWriter {
 public:
-    // Opens (or resumes) one file of items with these uuids. `chunk` is the unit results are computed and written in.
-    PredictionWriter(fs::path path, std::span<const std::string> uuids, std::size_t chunk)
-        : path_(std::move(path)), chunk_(chunk) {
+    // Opens (or resumes) one file of items with these uuids. `chunk` is the unit results are computed and written in;
+    // `finished_before`: a grown run's answers from before it grew, whole, where its chunks start (clika/run_growth.hpp).
+    PredictionWriter(fs::path path, std::span<const std::string> uuids, std::size_t chunk, std::size_t finished_before = 0)
+        : path_(std::move(path)), chunk_(chunk), finished_before_(finished_before) {
         fs::create_directories(path_.parent_path());
         done_ = resume(uuids);
         file_ = std::fopen(path_.c_str(), "ab");
@@ -183,7 +187,9 @@ private:
         for (std::size_t i = 0; i < text.size(); ++i)
             if (text[i] == '\n') line_ends.push_back(i + 1);
         // A finished file is kept whole; otherwise only whole chunks, which recompute to the same bytes.
-        const std::size_t keep = line_ends.size() >= uuids.size() ? uuids.size() : line_ends.size() / chunk_ * chunk_;
+        const std::size_t lines = line_ends.size();
+        const std::size_t base = lines >= finished_before_ ? finished_before_ : 0;
+        const std::size_t keep = lines >= uuids.size() ? uuids.size() : base + (lines - base) / chunk_ * chunk_;
         const std::size_t keep_bytes = keep == 0 ? 0 : line_ends[keep - 1];
         // Every kept line is checked before anything is cut: a refused resume leaves the file as it was.
         if (keep > 0) {
@@ -208,6 +214,7 @@ private:
 
     fs::path path_;
     std::size_t chunk_;
+    std::size_t finished_before_ = 0;
     std::size_t done_ = 0;
     std::FILE* file_ = nullptr;
 };

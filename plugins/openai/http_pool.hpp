@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "answer_json.hpp"
+#include "server_settings.hpp"
 #include "clika/redact.hpp"
 
 namespace clika::openai {
@@ -222,6 +223,7 @@ public:
                 } else if (status == 429 || status >= 500) {
                     why = "HTTP " + std::to_string(status) + " " + excerpt(t.body);
                 } else {
+                    if (const auto cap = vllm_logprobs_cap_message(t.body)) throw HttpFailure(endpoint(t) + ": " + *cap);
                     throw HttpFailure(endpoint(t) + " answered HTTP " + std::to_string(status) + ": " + excerpt(t.body));
                 }
                 // Retry, after a backoff: 0.5 s doubling to at most 30 s, times a jitter in [0.5, 1.5).

@@ -249,9 +249,16 @@ Model& self(clika_model* m) { return *reinterpret_cast<Model*>(m); }
                  "--fictional-mode generate (fictional), or serve the model with vLLM";
 }
 
+// What GET /props and GET /v1/models say; `unreadable`: why an HTTP 200 body of either was not JSON (a torn answer),
+// for the message when neither kind of server is recognised.
+struct Discovered {
+    Json props, models;
+    std::string unreadable;
+};
+
 // What GET /props and GET /v1/models say, with retries while a server is starting (connection refused, 503 loading),
 // each within --discovery-timeout and all within --max-wait, with a "waiting for" line before each retry.
-[[nodiscard]] std::pair<Json, Json> discover(HttpPool& pool, std::size_t server, const Settings& s, HttpCounters& counters) {
+[[nodiscard]] Discovered discover(HttpPool& pool, std::size_t server, const Settings& s, HttpCounters& counters) {
     const std::string& url = pool.server_url(server);
     const auto began = std::chrono::steady_clock::now();
     for (int attempt = 0;; ++attempt) {
@@ -262,8 +269,19 @@ Model& self(clika_model* m) { return *reinterpret_cast<Model*>(m); }
         const bool loading = props.status == 503 || models.status == 503;
         if (models.status == 401 || models.status == 403) throw Failure(pool.key_message(url, models.status, models.body));
         if (!down && !loading) {
-            auto parse = [](const HttpPool::Answer& a) { return a.status == 200 ? Json::parse(a.body, nullptr, false) : Json(); };
-            return {parse(props), parse(models)};
+            Discovered found;
+            auto parse = [&](const HttpPool::Answer& a, std::string_view path) -> Json {
+                if (a.status != 200) return {};
+                try {
+                    return parse_answer(a.body);
+                } catch (const AnswerNotJson& e) {
+                    found.unreadable += "; GET " + std::string(path) + " answered " + e.what() + " (" + std::to_string(a.body.size()) + " bytes)";
+                    return {};
+                }
+            };
+            found.props = parse(props, "/props");
+            found.models = parse(models, "/v1/models");
+            return found;
         }
         const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
         const double delay = 0.5 * (1 << std::min(attempt, 6));
@@ -301,6 +319,7 @@ auto shaped(const std::string& where, Fn&& fn) -> decltype(fn()) {
     if (a.status == 401 || a.status == 403) throw Failure(pool.key_message(pool.server_url(server), a.status, a.body));
     if (a.timed_out) throw Failure(where + " never answered: no answer in " + HttpPool::seconds(timeout) + " (--request-timeout, --max-wait)");
     if (a.status == 0) throw Failure(where + ": " + a.body);
+    if (const auto cap = a.status == 400 ? vllm_logprobs_cap_message(a.body) : std::nullopt) throw Failure(where + ": " + *cap);
     if (a.status != 200) throw Failure(where + " answered HTTP " + std::to_string(a.status) + ": " + pool.excerpt(a.body));
     try {
         return parse_answer(a.body);
@@ -356,13 +375,13 @@ clika_model* plugin_open(const char* path, const clika_open_options* options) {
         Fingerprint first_fingerprint;
         for (std::size_t s = 0; s < urls.size(); ++s) {
             const std::string& url = m->pool->server_url(s);
-            const std::pair<Json, Json> found = discover(*m->pool, s, m->settings, m->counters);
-            const Json& props = found.first;  // (not a structured binding: lambdas below capture it, which clang 14 refuses)
-            const Json& models = found.second;
+            const Discovered found = discover(*m->pool, s, m->settings, m->counters);
+            const Json& props = found.props;  // (not a structured binding: lambdas below capture it, which clang 14 refuses)
+            const Json& models = found.models;
             const std::optional<ServerKind> kind = shaped(url + " GET /v1/models", [&] { return server_kind(props, models); });
             if (!kind)
                 throw Failure(url + " is neither llama-server (GET /props) nor vLLM (GET /v1/models with owned_by \"vllm\"): the servers "
-                                    "clika knows how to ask for log-probabilities");
+                                    "clika knows how to ask for log-probabilities" + found.unreadable);
             Json id;
             std::string model_name;
             id["server"] = std::string(name(*kind));
@@ -396,6 +415,10 @@ clika_model* plugin_open(const char* path, const clika_open_options* options) {
             // Identified by what it computes, not by the path or name it reports.
             const Fingerprint fp = probe_server(*m->pool, s, *kind, model_name, m->settings, m->counters);
             id["fingerprint"] = fp.to_json();
+            // The cache settings vLLM shows (GET /metrics) change its numbers: recorded, and the same on every server.
+            if (*kind == ServerKind::vllm)
+                if (const HttpPool::Answer metrics = m->pool->probe(s, {"/metrics", ""}, m->counters, m->settings.http.discovery_timeout); metrics.status == 200)
+                    if (Json cache = vllm_cache_settings(metrics.body); !cache.is_null()) id["cache"] = std::move(cache);
             if (s == 0) {
                 m->kind = *kind;
                 m->model_name = model_name;
@@ -421,8 +444,18 @@ clika_model* plugin_open(const char* path, const clika_open_options* options) {
         if (m->settings.mode == "letter") identity["top_logprobs"] = m->settings.top_logprobs;
         if (m->kind == ServerKind::llama_server) identity["server_cache"] = m->settings.server_cache;
         identity["mode"] = m->settings.mode;
+        if (needs_loglik && m->kind == ServerKind::vllm && prefix_caching_on(identity.value("cache", Json())))
+            std::fprintf(stderr, "clika openai: warning: %s has prefix caching on (GET /metrics: enable_prefix_caching=\"True\"): its prompt "
+                                 "log-probabilities can change with the order of requests; start vLLM with --no-enable-prefix-caching for "
+                                 "reproducible scores\n", m->pool->server_url(0).c_str());
 
         const std::vector<Token> with_bos = m->tokenize("", true);
+        // vLLM refuses more top log-probabilities than its --max-logprobs: asked once of each server now, not at the
+        // first question (the probe asked for probe_top).
+        if (m->kind == ServerKind::vllm && m->settings.mode == "letter" && m->settings.top_logprobs > probe_top)
+            for (std::size_t s = 0; s < urls.size(); ++s)
+                (void)ask(*m->pool, s, "/v1/completions", vllm_completion_body(m->model_name, m->tokenize("Answer:", true), 1, m->settings.top_logprobs, false),
+                          completion_limit(1, m->settings.top_logprobs), m->settings, m->counters);
         m->info.adds_bos = with_bos.empty() ? 0 : 1;
         m->info.bos = with_bos.empty() ? -1 : with_bos.front();
         m->info.eos = -1;

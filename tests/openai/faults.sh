@@ -12,6 +12,9 @@
 #   secrets      a URL password, a 401 body echoing the Authorization header, --api-key KEY, a key as --api-key-env's
 #                value: none of them shown
 #   fingerprint  servers with other weights under the same name are refused together and on resume
+#   discovery    a torn GET /props or /v1/models answer: the parser's reason, not only "neither llama-server nor vLLM"
+#   vllm_settings  vLLM's --max-logprobs below what is asked: refused at open naming the server flag; prefix caching on
+#                for a loglik run: a warning, and the cache settings recorded in run.json
 # Usage: faults.sh SECTION CLIKA DATA WORK PLUGIN_DIR
 set -euo pipefail
 SECTION="$1"; CLIKA="$2"; DATA="$3"; WORK="$4"; PLUGINS="$5"
@@ -167,6 +170,39 @@ fingerprint)
   expect resumed 2 "made by a different command" "fingerprint"
   [[ $(wc -l < "$WORK"/resumed/x_geo/*/predictions.jsonl) == 2 ]] || { echo "the refused resume changed the answers"; exit 1; }
   echo "servers with other weights under the same name are refused together and on resume"
+  ;;
+
+discovery)
+  stand_in port llama-server --fault torn-discovery
+  run_clika torn --model "http://127.0.0.1:$port" --retries 0
+  expect torn 3 "is neither llama-server" "GET /props answered a body that is not JSON (" "GET /v1/models answered a body that is not JSON ("
+  echo "a torn discovery answer names the endpoint and the parser's reason"
+  ;;
+
+vllm_settings)
+  stand_in small vllm --max-logprobs 5  # below even the probe's 20
+  run_clika probe-cap --model "http://127.0.0.1:$small" --retries 0
+  expect probe-cap 3 "http://127.0.0.1:$small/v1/completions: vLLM allows at most 5 log-probabilities per token (its --max-logprobs)" \
+    "start vLLM with --max-logprobs 20 or more"
+  if grep -q "lower --top-logprobs" "$WORK/probe-cap.err"; then cat "$WORK/probe-cap.err"; echo "suggested a --top-logprobs that cannot help"; exit 1; fi
+  stand_in port vllm  # vLLM's default --max-logprobs, 20
+  run_clika letters-cap --model "http://127.0.0.1:$port" --retries 0 --top-logprobs 30
+  expect letters-cap 3 "http://127.0.0.1:$port/v1/completions: vLLM allows at most 20 log-probabilities per token (its --max-logprobs), fewer than the 30 asked for" \
+    "start vLLM with --max-logprobs 30 or more, or lower --top-logprobs"
+  [[ ! -e "$WORK/letters-cap/run.json" ]] || { echo "a refused --top-logprobs left a run directory"; exit 1; }
+  stand_in cached vllm --prefix-caching on
+  run_clika cached --model "http://127.0.0.1:$cached" --mode loglik
+  expect cached 0 "has prefix caching on" "--no-enable-prefix-caching"
+  grep -q '"enable_prefix_caching": "True"' "$WORK/cached/run.json" || { cat "$WORK/cached/run.json"; echo "run.json records no cache settings"; exit 1; }
+  run_clika cached-letter --model "http://127.0.0.1:$cached"
+  expect cached-letter 0
+  if grep -q "prefix caching" "$WORK/cached-letter.err"; then cat "$WORK/cached-letter.err"; echo "warned about prefix caching in letter mode"; exit 1; fi
+  stand_in uncached vllm --prefix-caching off
+  run_clika uncached --model "http://127.0.0.1:$uncached" --mode loglik
+  expect uncached 0
+  if grep -q "prefix caching" "$WORK/uncached.err"; then cat "$WORK/uncached.err"; echo "warned with prefix caching off"; exit 1; fi
+  grep -q '"enable_prefix_caching": "False"' "$WORK/uncached/run.json" || { cat "$WORK/uncached/run.json"; echo "run.json records no cache settings"; exit 1; }
+  echo "vLLM's --max-logprobs is named when too small; prefix caching is recorded and warned about for loglik runs"
   ;;
 
 *) echo "unknown section $SECTION"; exit 2 ;;

@@ -3,7 +3,7 @@
 llama-server's or vLLM's format with fake_vllm.py's made-up distribution (a byte tokenizer: id = byte + 3, vocabulary
 259), except where its fault says otherwise.
 
-usage: stand_in.py KIND PORT [--weights N] [--fault FAULT] [--clean N]
+usage: stand_in.py KIND PORT [--weights N] [--fault FAULT] [--clean N] [--max-logprobs N] [--prefix-caching on|off]
   KIND     llama-server | vllm
   weights  a different made-up distribution: a server "with other weights" that reports the same model
   fault    silent              accepts connections, never answers anything
@@ -15,7 +15,11 @@ usage: stand_in.py KIND PORT [--weights N] [--fault FAULT] [--clean N]
            string-id           a completion's chosen token id is a string
            torn-json           a completion's body is cut off mid-JSON
            echo-auth           every request is refused 401 with a body that echoes the Authorization header
+           torn-discovery      GET /props and GET /v1/models answer 200 with a body cut off mid-JSON
   clean    the first N completions are answered without the fault (the plugin's probe at open is the first)
+  max-logprobs    vllm: a completion asking more log-probabilities is refused 400 as vLLM refuses it (default 20)
+  prefix-caching  vllm: GET /metrics carries vLLM's vllm:cache_config_info gauge with enable_prefix_caching True/False
+                  (absent: /metrics is not served)
 """
 import argparse
 import json
@@ -105,7 +109,17 @@ def with_fault(answer, kind, fault):
     return text[:len(text) // 2] if fault == "torn-json" else text
 
 
-def serve(kind, port, weights, fault, clean):
+def cache_metrics(prefix_caching):
+    on = "True" if prefix_caching == "on" else "False"
+    return ("# HELP vllm:cache_config_info Information of the LLMEngine CacheConfig\n"
+            "# TYPE vllm:cache_config_info gauge\n"
+            f'vllm:cache_config_info{{block_size="16",cache_dtype="auto",enable_prefix_caching="{on}",'
+            'gpu_memory_utilization="0.9",num_gpu_blocks="2048"} 1.0\n'
+            "# HELP vllm:num_requests_running Number of requests in model execution batches.\n"
+            '# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{engine="0",model_name="stand-in"} 0.0\n')
+
+
+def serve(kind, port, weights, fault, clean, max_logprobs=20, prefix_caching=""):
     completions = {"n": 0}
     lock = threading.Lock()
     class Handler(BaseHTTPRequestHandler):
@@ -142,6 +156,15 @@ def serve(kind, port, weights, fault, clean):
                 return self.send(401, json.dumps({"error": "invalid key", "got": self.headers.get("Authorization", "")}))
             if fault == "endless":
                 return self.endless()
+            if fault == "torn-discovery" and self.path in ("/props", "/v1/models"):
+                return self.send(200, '{"object": "list", "data": [{"id": "stand-in", "owned_')
+            if self.path == "/metrics" and kind == "vllm" and prefix_caching:
+                data = cache_metrics(prefix_caching).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                return self.wfile.write(data)
             if self.path == "/props" and kind == "llama-server":
                 return self.send(200, json.dumps({"default_generation_settings": {"n_ctx": 4096}, "total_slots": 1,
                                                   "model_path": "/models/stand-in.gguf", "model_alias": "stand-in", "build_info": "b1-stand-in"}))
@@ -170,6 +193,9 @@ def serve(kind, port, weights, fault, clean):
             if self.path == "/detokenize":
                 text = b"".join(piece(t) for t in body["tokens"]).decode("utf-8", "replace")
                 return self.send(200, json.dumps({"content" if kind == "llama-server" else "prompt": text}))
+            if self.path == "/v1/completions" and kind == "vllm" and body.get("logprobs", 0) > max_logprobs:
+                return self.send(400, json.dumps({"object": "error", "type": "BadRequestError", "param": None, "code": 400, "message":
+                                                  f"Requested sample logprobs of {body['logprobs']}, which is greater than max allowed: {max_logprobs}"}))
             if self.path in ("/completion", "/v1/completions"):
                 with lock:
                     completions["n"] += 1
@@ -203,5 +229,7 @@ if __name__ == "__main__":
     p.add_argument("--weights", type=int, default=0)
     p.add_argument("--fault", default="")
     p.add_argument("--clean", type=int, default=0)
+    p.add_argument("--max-logprobs", type=int, default=20)
+    p.add_argument("--prefix-caching", choices=["on", "off"], default="")
     a = p.parse_args()
-    serve(a.kind, a.port, a.weights, a.fault, a.clean)
+    serve(a.kind, a.port, a.weights, a.fault, a.clean, a.max_logprobs, a.prefix_caching)

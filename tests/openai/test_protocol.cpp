@@ -8,6 +8,7 @@
 
 #include "answer_json.hpp"
 #include "protocol.hpp"
+#include "server_settings.hpp"
 
 using namespace clika::openai;
 
@@ -223,4 +224,28 @@ TEST_CASE("an answer that is not JSON gives the parser's reason and position and
                       Catch::Contains("names the key \"token_id:7\" twice in one object"));
     // The same key in different objects is fine.
     CHECK(parse_answer(R"([{"id": 1}, {"id": 2, "x": {"id": 3}}])").size() == 2);
+}
+
+TEST_CASE("vLLM's cache settings are read from its /metrics gauge and absent without it") {
+    const std::string metrics =
+        "# HELP vllm:cache_config_info Information of the LLMEngine CacheConfig\n# TYPE vllm:cache_config_info gauge\n"
+        "vllm:cache_config_info{block_size=\"16\",cache_dtype=\"auto\",enable_prefix_caching=\"True\",num_gpu_blocks=\"2048\"} 1.0\n"
+        "vllm:num_requests_running{engine=\"0\"} 0.0\n";
+    const nlohmann::json settings = clika::openai::vllm_cache_settings(metrics);
+    CHECK(settings == nlohmann::json{{"cache_dtype", "auto"}, {"enable_prefix_caching", "True"}});
+    CHECK(clika::openai::prefix_caching_on(settings));
+    CHECK(clika::openai::vllm_cache_settings("vllm:num_requests_running{engine=\"0\"} 0.0\n").is_null());
+    CHECK_FALSE(clika::openai::prefix_caching_on(nlohmann::json{{"enable_prefix_caching", "False"}}));
+}
+
+TEST_CASE("vLLM's refusal of more log-probabilities than --max-logprobs is said with the server flag to raise") {
+    const auto above = clika::openai::vllm_logprobs_cap_message(
+        R"({"object":"error","message":"Requested sample logprobs of 30, which is greater than max allowed: 20","code":400})");
+    REQUIRE(above);
+    CHECK(*above == "vLLM allows at most 20 log-probabilities per token (its --max-logprobs), fewer than the 30 asked for: "
+                    "start vLLM with --max-logprobs 30 or more, or lower --top-logprobs");
+    const auto probe = clika::openai::vllm_logprobs_cap_message("Requested sample logprobs of 20, which is greater than max allowed: 5");
+    REQUIRE(probe);
+    CHECK(probe->find("lower --top-logprobs") == std::string::npos);  // the probe asks for 20 whatever --top-logprobs says
+    CHECK_FALSE(clika::openai::vllm_logprobs_cap_message(R"({"message":"prompt too long"})"));
 }

@@ -40,11 +40,11 @@ head -c -200 "$file" > "$WORK/torn" && cp "$WORK/torn" "$file"   # as a killed r
 before=$(sha256sum < "$file")
 raw="$WORK/data/x_geo/en/en_geo_data.jsonl"
 sed -i '1s/"questions": "/"questions": "Edited: /' "$raw"
-expect_refusal changed_data 'made by a different command \(data: ' -- "$CLIKA" "${run[@]}" --data "$WORK/data" --out "$WORK/geo"
+expect_refusal changed_data '^  data\.sha256: "[0-9a-f]+" here, "[0-9a-f]+" in the run$' -- "$CLIKA" "${run[@]}" --data "$WORK/data" --out "$WORK/geo"
 [[ "$(sha256sum < "$file")" == "$before" ]] || { echo "a refused resume changed the predictions file"; exit 1; }
 
 # 3. Other batch settings change bytes: refused too, naming them.
-expect_refusal other_batch 'backend: \{"batch":64' -- "$CLIKA" "${run[@]}" --data "$DATA" --batch 64 --out "$WORK/geo"
+expect_refusal other_batch '^  backend\.batch: 64 here, [0-9]+ in the run$' -- "$CLIKA" "${run[@]}" --data "$DATA" --batch 64 --out "$WORK/geo"
 
 # 4. A context below the default batch (llama.cpp then caps the batch: it used to abort in an assertion) runs; a batch
 #    too small for one question is a clear backend error naming the settings (exit 3).

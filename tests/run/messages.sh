@@ -91,5 +91,5 @@ fict=(run --model "$WORK/tiny.gguf" "${common[@]}" --tasks fictional --fictional
 "$CLIKA" "${fict[@]}" --data "$WORK/data" --out "$WORK/fict" > /dev/null 2>&1
 grep -q '"data"' "$WORK/fict/run.json" || { echo "fictional run.json has no data identity"; exit 1; }
 sed -i '1s/"prompt": "/"prompt": "Edited /' "$WORK/data/fictional/test/target/testDE.jsonl"
-fails_with fictional_changed_data 2 'made by a different command \(data: ' -- "$CLIKA" "${fict[@]}" --data "$WORK/data" --out "$WORK/fict"
+fails_with fictional_changed_data 2 '^  data\.sha256: "[0-9a-f]+" here, "[0-9a-f]+" in the run$' -- "$CLIKA" "${fict[@]}" --data "$WORK/data" --out "$WORK/fict"
 echo "messages: all cases behave"

@@ -96,6 +96,7 @@ public:
                 s.label = fmt::format("{} {}", name(tq.task), code(tq.langs[l]));
                 s.path = run_predictions_path(run_dir, tq.task, tq.langs[l]);
                 s.uuids = uuids_of(tq.by_lang[l]);
+                s.finished_before = answers_before_growth(run_dir, tq.task, tq.langs[l]);
                 auto requests = std::make_shared<std::vector<ScoreRequest>>();
                 s.answer = [this, t, l, requests](std::size_t start, std::size_t end) {
                     const std::vector<Question>& all = questions_[t].by_lang[l];

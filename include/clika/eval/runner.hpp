@@ -25,6 +25,7 @@ struct ItemSource {
     // The prediction lines of items [start, end), one line each. Called with consecutive chunks, from where the file
     // stopped; anything it needs once (planning requests) it can do on its first call.
     std::function<std::string(std::size_t start, std::size_t end)> answer;
+    std::size_t finished_before = 0;  // a grown run: items answered before it grew, kept whole (clika/run_growth.hpp)
 };
 
 [[nodiscard]] inline std::vector<std::string> uuids_of(std::span<const Question> questions) {
@@ -49,7 +50,7 @@ inline std::size_t run_sources(std::span<const ItemSource> sources, std::size_t 
     if (chunk == 0) fail_input({}, "--chunk must be at least 1");
     std::size_t answered = 0;
     for (const ItemSource& source : sources) {
-        PredictionWriter writer(source.path, source.uuids, chunk);
+        PredictionWriter writer(source.path, source.uuids, chunk, source.finished_before);
         observer.begin(source, writer.done());
         for (std::size_t start = writer.done(); start < source.uuids.size(); start += chunk) {
             const std::size_t end = std::min(source.uuids.size(), start + chunk);
