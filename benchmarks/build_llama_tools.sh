@@ -12,6 +12,8 @@ prebuilt=$(sed -n 's/^CLIKA_LLAMA_CPP_PREBUILT:PATH=//p' "$BUILD/CMakeCache.txt"
 TREE="${prebuilt:-$BUILD}"
 SRC="$TREE/_deps/llama.cpp"
 LIB="$TREE/_deps/llama.cpp-build"
+# llama.cpp compiled in this build: its common library is not part of the default targets.
+[[ -n "$prebuilt" || -f "$LIB/common/libllama-common.a" ]] || cmake --build "$BUILD" --target llama-common -j2 > /dev/null
 [[ -f "$LIB/common/libllama-common.a" ]] || { echo "build_llama_tools: $LIB/common/libllama-common.a is missing: build clika_llamacpp in $TREE first" >&2; exit 2; }
 OUT="$BUILD/llama-tools"
 mkdir -p "$OUT"

@@ -67,7 +67,7 @@ for round in $(seq 1 "$ROUNDS"); do
     "$TOOLS/llama-bench" -m "$model" -p 512 -n 0 -t "$THREADS" -b 512 -ub 512 -r 3 -o csv > "$WORK/llama-bench-$m.csv" 2> /dev/null
     ceiling=$(python3 -c 'import csv, sys; print(next(csv.DictReader(open(sys.argv[1])))["avg_ts"])' "$WORK/llama-bench-$m.csv")
     best_max "ceiling-$m" "$ceiling"
-    build/bin/clika bench --data "$DATA" --model "$model" --mode loglik --threads "$THREADS" --batch 512 --seconds 5 --repetitions 3 \
+    build/bin/clika bench --data "$DATA" --model "$model" --mode loglik --threads "$THREADS" --batch 512 --limit "$N" --chunk 32 --seconds 3 --repetitions 2 \
       --ceiling "$ceiling" --format json > "$WORK/bench-$m.json" 2> /dev/null
     read -r eps share < <(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["evaluated_tokens_per_s"]["max"], r["ceiling"]["evaluated_share"]["max"])' "$WORK/bench-$m.json")
     best_max "eps-$m" "$eps"
@@ -90,22 +90,5 @@ done
 
 echo "== same decisions (llama-perplexity's running accuracy against clika loglik under its rule, highest mean log-prob per token)"
 for m in $MODELS; do
-  python3 - "$WORK/ppl-$m.log" "$WORK/run-$m-loglik/x_csqa/en/predictions.jsonl" "$m" <<'PY'
-import json, re, sys
-log, preds, name = sys.argv[1:]
-# llama-perplexity prints "<done>\t<running accuracy %>" after each question, in task order.
-running = [(int(m.group(1)), float(m.group(2))) for m in re.finditer(r"^(\d+)\t([0-9.]+)$", open(log).read(), re.M)]
-correct_ppl, prev = [], 0
-for done, acc in running:
-    total = round(acc * done / 100)
-    correct_ppl.append(total - prev)
-    prev = total
-lines = [json.loads(l) for l in open(preds, encoding="utf-8")]
-mean = [[s / t for s, t in zip(l["scores"], l["n_tokens"])] for l in lines]
-pick = ["ABCDE"[max(range(len(m)), key=m.__getitem__)] for m in mean]
-correct_clika = [int(p == l["label"]) for p, l in zip(pick, lines)]
-agree = sum(a == b for a, b in zip(correct_ppl, correct_clika))
-print(f"{name}: {agree}/{len(lines)} questions agree; accuracy llama-perplexity {100 * sum(correct_ppl) / max(1, len(correct_ppl)):.2f}%, "
-      f"clika {100 * sum(correct_clika) / len(correct_clika):.2f}%")
-PY
+  python3 benchmarks/perplexity_agreement.py "$WORK/ppl-$m.log" "$WORK/run-$m-loglik/x_csqa/en/predictions.jsonl" "$m"
 done
