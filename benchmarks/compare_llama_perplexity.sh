@@ -3,7 +3,8 @@
 # same threads, x_csqa en one-shot prompts: questions/s and per-question agreement.
 #
 # usage: benchmarks/compare_llama_perplexity.sh [DATA_DIR] [N_QUESTIONS] [THREADS]
-# needs: build/bin/clika, build/lib/libclika_llamacpp.so (cmake --build build), llama-perplexity (built here).
+# needs: build/bin/clika, build/lib/libclika_llamacpp.so (cmake --build build); llama-perplexity is built here.
+# benchmarks/throughput.sh does this and more (quantized models, llama-bench, best of rounds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA="${1:-${CLIKA_DATA:-../shared/clika-data}}"
@@ -12,8 +13,8 @@ THREADS="${3:-2}"
 WORK=build/bench-perplexity
 mkdir -p "$WORK"
 
-cmake --build build --target llama-perplexity -j2 > /dev/null
-PPL=$(find build -name llama-perplexity -type f -perm -u+x | head -n 1)
+bash benchmarks/build_llama_tools.sh build  # against the libraries clika links, also with CLIKA_LLAMA_CPP_PREBUILT
+PPL=build/llama-tools/llama-perplexity
 MODEL="$WORK/llama134m-f16.gguf"
 [[ -f "$MODEL" ]] || build/bin/clika make-model --out "$MODEL" --seed 134 --dim 768 --layers 12 --heads 12 --kv-heads 12 --ff 2048 --untied --type f16
 
@@ -40,26 +41,4 @@ for mode in loglik letter; do
   echo "speed-up vs llama-perplexity: wall $(echo "scale=2; $ppl_seconds / $seconds" | bc)x, cpu $(echo "scale=2; $ppl_cpu / $cpu" | bc)x"
 done
 
-python3 - "$WORK" "$N" <<'PY'
-import json, re, sys
-work, n = sys.argv[1], int(sys.argv[2])
-# llama-perplexity prints "<done>\t<running accuracy %>" after each question, in task order.
-running = [(int(m.group(1)), float(m.group(2))) for m in re.finditer(r"^(\d+)\t([0-9.]+)$", open(f"{work}/perplexity.log").read(), re.M)]
-correct_ppl, prev = [], 0
-for done, acc in running:
-    total = round(acc * done / 100)
-    correct_ppl.append(total - prev)
-    prev = total
-lines = [json.loads(l) for l in open(f"{work}/run-loglik/x_csqa/en/predictions.jsonl", encoding="utf-8")]
-mean = [[s / t for s, t in zip(l["scores"], l["n_tokens"])] for l in lines]
-pick = ["ABCDE"[max(range(len(m)), key=m.__getitem__)] for m in mean]
-correct_clika = [int(p == l["label"]) for p, l in zip(pick, lines)]
-gaps = [sorted(m, reverse=True) for m in mean]
-near_tie = [g[0] - g[1] < 1e-3 for g in gaps]
-agree = sum(a == b for a, b in zip(correct_ppl, correct_clika))
-agree_clear = sum(a == b for a, b, t in zip(correct_ppl, correct_clika, near_tie) if not t)
-clear = sum(not t for t in near_tie)
-print(f"per-question correctness (mean log-prob per token decision): {agree}/{len(lines)} agree; "
-      f"{agree_clear}/{clear} where the top two options differ by >= 1e-3 nats/token")
-print(f"accuracy: llama-perplexity {100 * sum(correct_ppl) / len(correct_ppl):.2f}%, clika {100 * sum(correct_clika) / len(correct_clika):.2f}%")
-PY
+python3 benchmarks/perplexity_agreement.py "$WORK/perplexity.log" "$WORK/run-loglik/x_csqa/en/predictions.jsonl"

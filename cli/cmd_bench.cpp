@@ -39,6 +39,7 @@ struct BenchOptions {
     double seconds = 5.0;
     int repetitions = 5;
     bool reference = false;
+    double ceiling = 0;  // llama-bench's prompt-processing tokens/s for the same model, threads and batch (0: none)
     std::string format = "table";
     std::string json_out;
 };
@@ -154,6 +155,9 @@ void run_bench(const BenchOptions& o) {
     row("options/s", ops);
     row("prompt tokens/s", tps);
     row("evaluated tokens/s", eps);
+    if (o.ceiling > 0)  // the share of the CPU's limit that clika's evaluated tokens reach
+        grid.rows.push_back({"% of ceiling tokens/s", fmt::format("{:.1f}", 100 * eps.median / o.ceiling), fmt::format("{:.1f}", 100 * eps.low / o.ceiling),
+                             fmt::format("{:.1f}", 100 * eps.high / o.ceiling)});
     std::string out = report::render_text(grid);
     out += fmt::format("prefix cache: {} hits, {} misses; {} prompt tokens needed {} evaluated ({:.1f}%)\n", hits, misses, prompt,
                        evaluated, prompt == 0 ? 0.0 : 100.0 * static_cast<double>(evaluated) / static_cast<double>(prompt));
@@ -171,6 +175,8 @@ void run_bench(const BenchOptions& o) {
     put("options_per_s", ops);
     put("prompt_tokens_per_s", tps);
     put("evaluated_tokens_per_s", eps);
+    if (o.ceiling > 0)
+        json["ceiling"] = {{"tokens_per_s", o.ceiling}, {"evaluated_share", {{"median", eps.median / o.ceiling}, {"min", eps.low / o.ceiling}, {"max", eps.high / o.ceiling}}}};
     json["prefix_cache"] = {{"hits", hits}, {"misses", misses}};
     json["tokens"] = {{"prompt", prompt}, {"evaluated", evaluated}};
     const std::string text = json.dump(2) + "\n";
@@ -197,6 +203,10 @@ void add_bench_command(CLI::App& app) {
     add_pass_options(*cmd, *o);
     cmd->add_option("--seconds", o->seconds, "length of one timed repetition")->check(within(0.01, 86400))->capture_default_str();
     cmd->add_option("--repetitions", o->repetitions, "timed repetitions")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_option("--ceiling", o->ceiling,
+                    "the CPU's limit in tokens/s, e.g. llama-bench -p 512's for the same model, threads and batch: also reports "
+                    "evaluated tokens/s as a share of it")
+        ->check(within(0.001, 1e12));
     cmd->add_flag("--reference", o->reference, "measure the reference path (no prefix sharing) instead");
     cmd->add_option("--format", o->format, "what standard output gets: the table, or the JSON result")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
     cmd->add_option("--json", o->json_out, "also write the JSON result to this file");

@@ -79,6 +79,13 @@ if grep -q '{' "$WORK/bench.txt"; then echo "bench printed JSON after its table:
 "${bench[@]}" --format json --json "$WORK/bench-copy.json" > "$WORK/bench.json" 2> /dev/null
 /usr/bin/python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["questions_per_s"]["median"] > 0, r; assert r == json.load(open(sys.argv[2]))' \
   "$WORK/bench.json" "$WORK/bench-copy.json"
+# --ceiling (llama-bench's tokens/s): the table and the JSON give evaluated tokens/s as a share of it; 0 is refused.
+fails_with bench_ceiling_0 2 'ceiling: 0 is outside 0.001..' -- "${bench[@]}" --ceiling 0
+"${bench[@]}" --ceiling 1000 > "$WORK/bench-ceiling.txt" 2> /dev/null
+grep -q '^% of ceiling tokens/s' "$WORK/bench-ceiling.txt" || { echo "bench --ceiling printed no share row:"; cat "$WORK/bench-ceiling.txt"; exit 1; }
+"${bench[@]}" --ceiling 1000 --format json > "$WORK/bench-ceiling.json" 2> /dev/null
+/usr/bin/python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); c = r["ceiling"]; assert c["tokens_per_s"] == 1000, r
+assert abs(c["evaluated_share"]["median"] - r["evaluated_tokens_per_s"]["median"] / 1000) < 1e-12, r' "$WORK/bench-ceiling.json"
 # 6. Answers decided between bounds only (every letter outside a server's top K): the run's last line says to raise
 #    --top-logprobs, with and without the report (which leaves the numbers null). tests/openai/fake_vllm.py stands in for
 #    a vLLM server; skipped where the openai plugin is not built.
