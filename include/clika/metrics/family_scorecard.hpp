@@ -26,6 +26,7 @@
 #include "clika/metrics/bootstrap.hpp"
 #include "clika/metrics/rank_consistency.hpp"
 #include "clika/metrics/rescaled_accuracy.hpp"
+#include "clika/metrics/scoring_settings.hpp"
 #include "clika/parallel.hpp"
 
 namespace clika {
@@ -49,13 +50,9 @@ struct Family {
     std::vector<FamilyLang> langs;
 };
 
-struct FamilySettings {
+struct FamilySettings : ScoringSettings {
     // Consistency is measured against the first of these languages that a family has.
     std::vector<std::string> pivots{"en"};
-    std::size_t bootstrap_resamples = 1000;
-    std::uint64_t seed = 2404'04659;
-    double confidence = 0.95;
-    unsigned threads = 0;  // 0: as many as the machine has
 };
 
 struct MetricEstimate {

@@ -15,6 +15,7 @@
 #include "clika/metrics/bootstrap.hpp"
 #include "clika/metrics/rank_consistency.hpp"
 #include "clika/metrics/rescaled_accuracy.hpp"
+#include "clika/metrics/scoring_settings.hpp"
 #include "clika/parallel.hpp"
 #include "clika/results.hpp"
 #include "clika/task.hpp"
@@ -34,13 +35,10 @@ inline constexpr std::array<Level, level_count> scored_levels{Level::basic, Leve
     return out;
 }
 
-struct ScoreSettings {
+// CLiKA's tasks: the shared settings plus RA's reference accuracies.
+struct ScoreSettings : ScoringSettings {
     std::array<double, mc_task_count> reference_percent = paper_references_percent();
     std::string reference_source = "paper";
-    std::size_t bootstrap_resamples = 1000;
-    std::uint64_t seed = 2404'04659;
-    double confidence = 0.95;
-    unsigned threads = 0;  // 0: as many as the machine has
 };
 
 // A flat vector of every reported number; NaN where a task or language is absent.

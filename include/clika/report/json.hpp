@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/metrics/scorecard.hpp"
+#include "clika/report/settings.hpp"
 #include "clika/version.hpp"
 
 namespace clika::report {
@@ -38,9 +39,7 @@ using Json = nlohmann::ordered_json;
         settings["chance"][std::string(name(task))] = spec(task).chance();
     }
     settings["reference_source"] = card.settings.reference_source;
-    settings["bootstrap"] = {{"resamples", card.settings.bootstrap_resamples},
-                             {"seed", card.settings.seed},
-                             {"confidence", card.settings.confidence}};
+    settings["bootstrap"] = bootstrap_json(card.settings);
     settings["others_languages"] = Json::array();
     for (Lang lang : card.others) settings["others_languages"].push_back(std::string(code(lang)));
     out["warnings"] = card.warnings;

@@ -11,6 +11,7 @@
 
 #include "clika/metrics/scorecard.hpp"
 #include "clika/report/grid.hpp"
+#include "clika/report/settings.hpp"
 
 namespace clika::report {
 
@@ -106,9 +107,7 @@ namespace clika::report {
 }
 
 [[nodiscard]] inline Grid interval_grid(const Scorecard& card) {
-    Grid g{fmt::format("{:g}% bootstrap intervals ({} resamples over questions, seed {})", card.settings.confidence * 100.0,
-                       card.settings.bootstrap_resamples, card.settings.seed),
-           {"", "en", "zh", "others"}, {}};
+    Grid g{bootstrap_caption(card.settings), {"", "en", "zh", "others"}, {}};
     const std::size_t columns[] = {index(Lang::en), index(Lang::zh), others_column};
     for (Level level : scored_levels) {
         std::vector<std::string> row{level_title(level) + " RA"};
