@@ -67,7 +67,7 @@ struct FamilyLangScore {
     std::size_t questions = 0;
     std::size_t correct = 0;
     MetricEstimate accuracy;  // fraction
-    MetricEstimate ra;        // 0-100, as clika score reports task RA
+    MetricEstimate ra;        // fraction
     MetricEstimate en_co;     // against the pivot; NaN for the pivot itself and for non-parallel families
     MetricEstimate rank_c;    // against the pivot; likewise
 };
@@ -131,7 +131,7 @@ struct Estimates {
     Estimates e;
     if (n <= 0) return e;
     e.accuracy = correct / n;
-    e.ra = rescaled_accuracy(e.accuracy, chance, reference) * 100.0;
+    e.ra = rescaled_accuracy(e.accuracy, chance, reference);
     if (!c.pivot_correct.empty() && correct > 0) e.en_co = correct_both / correct;
     if (!c.rank_c.empty()) e.rank_c = rank / n;
     return e;

@@ -156,8 +156,9 @@ struct Unmeasured {
         const auto [first, second] = level_tasks(level);
         std::array<double, lang_count> ra{}, co{};
         for (Lang lang : all_langs) {
-            // The paper's level RA is the mean of its two tasks' RA, on a 0–100 scale; en-CO likewise averages tasks.
-            ra[index(lang)] = (m.rescaled(first, lang) + m.rescaled(second, lang)) / 2.0 * 100.0;
+            // The paper's level RA is the mean of its two tasks' RA (a fraction here, like every number the engine
+            // gives; human tables print it in percent); en-CO likewise averages tasks.
+            ra[index(lang)] = (m.rescaled(first, lang) + m.rescaled(second, lang)) / 2.0;
             co[index(lang)] = (m.en_co(first, lang) + m.en_co(second, lang)) / 2.0;
             m.level_ra(level, index(lang)) = ra[index(lang)];
             m.level_en_co(level, index(lang)) = co[index(lang)];

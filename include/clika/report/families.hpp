@@ -86,7 +86,7 @@ namespace clika::report {
         return text;
     };
     for (const FamilyLangScore& l : f.langs)
-        g.rows.push_back({l.lang, l.source_task, fmt::format("{}", l.questions), cell(l.accuracy, 100.0, 1), cell(l.ra, 1.0, 2),
+        g.rows.push_back({l.lang, l.source_task, fmt::format("{}", l.questions), cell(l.accuracy, 100.0, 1), cell(l.ra, 100.0, 2),
                           cell(l.en_co, 1.0, 4), cell(l.rank_c, 1.0, 4)});
     return g;
 }
