@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "clika/compare.hpp"
-#include "clika/report/compare.hpp"
+#include "clika/report/render.hpp"
 #include "commands.hpp"
 #include "options.hpp"
 #include "ranges.hpp"
@@ -24,19 +24,10 @@ struct CompareOptions {
     std::string out;
     std::vector<std::string> tasks;
     std::vector<std::string> langs;
-    std::size_t bootstrap = 1000;
-    std::uint64_t seed = ScoreSettings{}.seed;
-    double confidence = 0.95;
+    ScoringSettings scoring;
     double alpha = 0.05;
     double power = 0.8;
 };
-
-std::string render(const Comparison& c, const std::string& format) {
-    if (format == "json") return report::to_json(c).dump(2) + "\n";
-    if (format == "csv") return report::to_csv(c);
-    if (format == "md") return report::to_markdown(c);
-    return report::to_table(c);
-}
 
 void run_compare(const CompareOptions& o) {
     const std::vector<Task> tasks = mc_tasks_arg(o.tasks);
@@ -44,9 +35,7 @@ void run_compare(const CompareOptions& o) {
     const SourceOptions sources = source_options(o.sources, {o.a, o.b}, tasks, langs);
 
     CompareSettings settings;
-    settings.scoring.bootstrap_resamples = o.bootstrap;
-    settings.scoring.seed = o.seed;
-    settings.scoring.confidence = o.confidence;
+    settings.scoring = ScoreSettings{o.scoring};
     settings.correction = o.correction == "bh" ? Correction::bh : o.correction == "none" ? Correction::none : Correction::holm;
     settings.alpha = o.alpha;
     settings.power = o.power;
@@ -54,7 +43,7 @@ void run_compare(const CompareOptions& o) {
     const Comparison comparison = compare_sources(o.a, o.b, sources, settings);
     if (o.format != "table" || !o.out.empty())
         for (const std::string& w : comparison.warnings) fmt::print(stderr, "clika compare: warning: {}\n", w);
-    write_output(render(comparison, o.format), o.out);
+    write_output(report::render(comparison, o.format), o.out);
 }
 
 }  // namespace
@@ -83,9 +72,7 @@ void add_compare_command(CLI::App& app) {
     cmd->add_option("--format", o->format, "table, json, csv or md")->check(CLI::IsMember({"table", "json", "csv", "md"}))->capture_default_str();
     cmd->add_option("--tasks", o->tasks, "only these tasks (default: all four)")->delimiter(',');
     cmd->add_option("--langs", o->langs, "only these languages (default: all ten)")->delimiter(',');
-    cmd->add_option("--bootstrap", o->bootstrap, "paired bootstrap resamples (0: no intervals or level p-values)")->check(count_up_to(1e6))->capture_default_str();
-    cmd->add_option("--seed", o->seed, "bootstrap seed")->check(count_up_to(any_count))->capture_default_str();
-    cmd->add_option("--confidence", o->confidence, "interval coverage")->check(within(0.5, 0.9999))->capture_default_str();
+    add_scoring_options(*cmd, o->scoring, "paired bootstrap resamples (0: no intervals or level p-values)");
     cmd->add_option("--alpha", o->alpha, "significance level of the minimum detectable difference")->check(within(0.0001, 0.5))->capture_default_str();
     cmd->add_option("--power", o->power, "power of the minimum detectable difference")->check(within(0.5, 0.9999))->capture_default_str();
     cmd->add_option("-o,--out", o->out, "write the report to this file instead of standard output");

@@ -27,19 +27,14 @@ struct ReportOptions {
     std::string pivot = "en";
     std::vector<std::string> tasks;
     std::vector<std::string> langs;
-    std::size_t bootstrap = 1000;
-    std::uint64_t seed = ScoreSettings{}.seed;
-    double confidence = 0.95;
+    ScoringSettings scoring;
 };
 
 void run_report(const ReportOptions& o) {
     const std::vector<Task> tasks = mc_tasks_arg(o.tasks);
     const std::vector<Lang> langs = langs_arg(o.langs);
     const SourceOptions options = source_options(o.source_args, o.sources, tasks, langs);
-    report::PageFacts facts{.pivot = lang_arg(o.pivot)};
-    facts.settings.bootstrap_resamples = o.bootstrap;
-    facts.settings.seed = o.seed;
-    facts.settings.confidence = o.confidence;
+    const report::PageFacts facts{.settings = ScoreSettings{o.scoring}, .pivot = lang_arg(o.pivot)};
 
     const std::vector<ReportSource> sources = load_report_sources(o.sources, o.labels, options, facts.settings);
     const std::vector<std::filesystem::path> written = report::write_report(o.out, sources, facts);
@@ -69,9 +64,7 @@ void add_report_command(CLI::App& app) {
     add_source_options(cmd, o->source_args);
     cmd->add_option("--tasks", o->tasks, "only these tasks (default: all four)")->delimiter(',');
     cmd->add_option("--langs", o->langs, "only these languages (default: all ten)")->delimiter(',');
-    cmd->add_option("--bootstrap", o->bootstrap, "bootstrap resamples (0: no intervals)")->check(count_up_to(1e6))->capture_default_str();
-    cmd->add_option("--seed", o->seed, "bootstrap seed")->check(count_up_to(any_count))->capture_default_str();
-    cmd->add_option("--confidence", o->confidence, "interval coverage")->check(within(0.5, 0.9999))->capture_default_str();
+    add_scoring_options(*cmd, o->scoring);
     cmd->callback([o] { run_report(*o); });
 }
 

@@ -9,10 +9,7 @@
 #include "clika/lm_eval_score.hpp"
 #include "clika/metrics/scorecard.hpp"
 #include "clika/predictions.hpp"
-#include "clika/report/csv.hpp"
-#include "clika/report/families.hpp"
-#include "clika/report/json.hpp"
-#include "clika/report/tables.hpp"
+#include "clika/report/render.hpp"
 #include "clika/run_files.hpp"
 #include "clika/scoring.hpp"
 #include "commands.hpp"
@@ -38,18 +35,8 @@ struct ScoreOptions {
     std::string out;
     std::vector<std::string> tasks;
     std::vector<std::string> langs;
-    std::size_t bootstrap = 1000;
-    std::uint64_t seed = ScoreSettings{}.seed;
-    double confidence = 0.95;
+    ScoringSettings scoring;
 };
-
-template <class Card>
-std::string render(const Card& card, const std::string& format) {
-    if (format == "json") return report::to_json(card).dump(2) + "\n";
-    if (format == "csv") return report::to_csv(card);
-    if (format == "md") return report::to_markdown(card);
-    return report::to_table(card);
-}
 
 // Warnings are in every report; on standard error too where the report is not a table on the terminal.
 void print_warnings(const std::vector<std::string>& warnings, const ScoreOptions& o) {
@@ -65,35 +52,28 @@ void run_score(const ScoreOptions& o) {
         settings.metric = o.metric == "acc_norm" ? LmEvalMetric::acc_norm : LmEvalMetric::acc;
         settings.task_map = o.task_map;
         settings.model = o.lm_eval_model;
-        settings.scoring.pivots = o.pivots;
-        settings.scoring.bootstrap_resamples = o.bootstrap;
-        settings.scoring.seed = o.seed;
-        settings.scoring.confidence = o.confidence;
+        settings.scoring = {o.scoring, o.pivots};
         LmEvalSamples samples = load_lm_eval(o.lm_eval_samples, settings);
         fmt::print(stderr, "clika score: read {} samples file{} of model {} in {}\n", samples.files.size(), samples.files.size() == 1 ? "" : "s",
                    samples.model, samples.files.front().parent_path().string());
         // CLiKA's own tasks: the paper's tables, exactly as for a run (RA references, levels, en-CO, others).
         if (const std::optional<Scorecard> paper = score_lm_eval_clika(samples, settings)) {
             print_warnings(paper->warnings, o);
-            write_output(render(*paper, o.format), o.out);
+            write_output(report::render(*paper, o.format), o.out);
             return;
         }
         const FamilyScorecard card = score_lm_eval(std::move(samples), settings);
         print_warnings(card.warnings, o);
-        write_output(render(card, o.format), o.out);
+        write_output(report::render(card, o.format), o.out);
         return;
     }
     // A run of --tasks fictional: the Conductivity report (cli/fictional_score.cpp).
-    if (score_conductivity_run({.run = o.run, .format = o.format, .out = o.out, .langs = o.langs, .bootstrap = o.bootstrap, .seed = o.seed,
-                                .confidence = o.confidence}))
+    if (score_conductivity_run({.run = o.run, .format = o.format, .out = o.out, .langs = o.langs, .scoring = o.scoring}))
         return;
     const std::vector<Task> tasks = mc_tasks_arg(o.tasks);
     const std::vector<Lang> langs = langs_arg(o.langs);
 
-    ScoreSettings settings;
-    settings.bootstrap_resamples = o.bootstrap;
-    settings.seed = o.seed;
-    settings.confidence = o.confidence;
+    ScoreSettings settings{o.scoring};
     if (!o.reference.empty()) {
         const ResultSet reference = load_published(data_dir_or_env(o.data), o.reference, multiple_choice_tasks, std::array{Lang::en});
         settings.reference_percent = references_from(reference);
@@ -102,7 +82,7 @@ void run_score(const ScoreOptions& o) {
 
     const Scorecard card = o.model.empty() ? score_run(o.run, settings, tasks, langs) : score_published(data_dir_or_env(o.data), o.model, settings, tasks, langs);
     print_warnings(card.warnings, o);
-    write_output(render(card, o.format), o.out);
+    write_output(report::render(card, o.format), o.out);
 }
 
 }  // namespace
@@ -117,7 +97,8 @@ void add_score_command(CLI::App& app) {
         "  clika score --run runs/tiny --format md                           # a run written by `clika run`\n"
         "  clika score --lm-eval-samples out/ --format json                  # `lm_eval --log_samples --output_path out/`\n"
         "  clika score --lm-eval-samples out/ --pivot en,it                  # xcopa has no English: measure it against Italian\n"
-        "\nRA = max(0, (acc - chance) / (ref - chance)) per task; a level's RA is the mean of its two tasks x 100.\n"
+        "\nRA = max(0, (acc - chance) / (ref - chance)) per task; a level's RA is the mean of its two tasks' RA.\n"
+        "Numbers: fractions in json and csv; the table and md print accuracy and RA in percent.\n"
         "en-CO(X) = share of questions correct in X that are also correct in English (Factual level, mean of tasks).\n"
         "RankC(X) = mean over questions of sum_j w_j |top_j(X) & top_j(en)| / j, w = softmax(N..1): how alike X and English\n"
         "rank the options (needs option scores: `clika run` outputs and lm-eval samples).\n"
@@ -144,9 +125,7 @@ void add_score_command(CLI::App& app) {
     cmd->add_option("--reference", o->reference, "take RA references from this model's English accuracy instead of the paper's");
     cmd->add_option("--tasks", o->tasks, "only these tasks (default: all four)")->delimiter(',');
     cmd->add_option("--langs", o->langs, "only these languages (default: all ten)")->delimiter(',');
-    cmd->add_option("--bootstrap", o->bootstrap, "bootstrap resamples for the intervals (0: none)")->check(count_up_to(1e6))->capture_default_str();
-    cmd->add_option("--seed", o->seed, "bootstrap seed")->check(count_up_to(any_count))->capture_default_str();
-    cmd->add_option("--confidence", o->confidence, "interval coverage")->check(within(0.5, 0.9999))->capture_default_str();
+    add_scoring_options(*cmd, o->scoring);
     cmd->add_option("-o,--out", o->out, "write the report to this file instead of standard output");
     cmd->callback([o] { run_score(*o); });
 }

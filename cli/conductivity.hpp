@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "clika/metrics/scoring_settings.hpp"
 #include "run_options.hpp"
 
 namespace clika::cli {
@@ -29,9 +30,7 @@ struct ConductivityScoreRequest {
     std::string format;
     std::string out;
     std::vector<std::string> langs;
-    std::size_t bootstrap = 1000;
-    std::uint64_t seed = 0;
-    double confidence = 0.95;
+    ScoringSettings scoring;
 };
 
 // Scores a fictional run directory and writes the report; false (nothing done) when RUN/fictional does not exist.

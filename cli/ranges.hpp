@@ -10,6 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "clika/metrics/scoring_settings.hpp"
+
 namespace clika::cli {
 
 // A finite number in [low, high].
@@ -63,6 +65,17 @@ void add_pass_options(CLI::App& cmd, Options& o) {
     cmd.add_option("--batch", o.batch, "tokens per forward pass (0: the plugin's default)")->check(count_up_to(1 << 20))->capture_default_str();
     cmd.add_option("--parallel", o.parallel, "sequences evaluated together (0: the plugin's default)")->check(count_up_to(1 << 16))->capture_default_str();
     cmd.add_option("--chunk", o.chunk, "questions per backend call: the unit of progress and of resuming")->check(count_in(1, 1 << 20))->capture_default_str();
+}
+
+// --bootstrap, --seed and --confidence of every scoring command (score, compare), into the one settings type.
+inline void add_scoring_options(CLI::App& cmd, ScoringSettings& s, const std::string& bootstrap_help = "bootstrap resamples for the intervals (0: none)") {
+    cmd.add_option("--bootstrap", s.bootstrap_resamples, bootstrap_help)
+        ->check(count_up_to(static_cast<double>(ScoringSettings::max_resamples)))
+        ->capture_default_str();
+    cmd.add_option("--seed", s.seed, "bootstrap seed")->check(count_up_to(any_count))->capture_default_str();
+    cmd.add_option("--confidence", s.confidence, "interval coverage")
+        ->check(within(ScoringSettings::min_confidence, ScoringSettings::max_confidence))
+        ->capture_default_str();
 }
 
 }  // namespace clika::cli

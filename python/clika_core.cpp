@@ -60,28 +60,26 @@ std::vector<Lang> langs_of(const std::optional<std::vector<std::string>>& codes)
     return out;
 }
 
-ScoreSettings settings_of(std::size_t bootstrap, std::uint64_t seed, double confidence) {
-    if (bootstrap > 1'000'000) fail_input({}, fmt::format("bootstrap={} is more than 1000000", bootstrap));
-    if (!(confidence >= 0.5 && confidence <= 0.9999)) fail_input({}, fmt::format("confidence={} is outside 0.5..0.9999", confidence));
-    ScoreSettings s;
+// Python's bootstrap, seed and confidence arguments, checked by the core as for every front end.
+ScoringSettings settings_of(std::size_t bootstrap, std::uint64_t seed, double confidence) {
+    ScoringSettings s;
     s.bootstrap_resamples = bootstrap;
     s.seed = seed;
     s.confidence = confidence;
+    check_scoring_settings(s);
     return s;
 }
+
+const ScoringSettings defaults;
 
 LmEvalSettings lm_eval_settings_of(const std::string& metric, std::vector<std::string> pivots, const std::optional<std::filesystem::path>& task_map,
                                    const std::optional<std::string>& model, std::size_t bootstrap, std::uint64_t seed, double confidence) {
     if (metric != "acc" && metric != "acc_norm") fail_input({}, fmt::format("metric \"{}\"", metric), "acc or acc_norm");
-    const ScoreSettings s = settings_of(bootstrap, seed, confidence);
     LmEvalSettings settings;
     settings.metric = metric == "acc_norm" ? LmEvalMetric::acc_norm : LmEvalMetric::acc;
     if (task_map) settings.task_map = *task_map;
     if (model) settings.model = *model;
-    settings.scoring.pivots = std::move(pivots);
-    settings.scoring.bootstrap_resamples = s.bootstrap_resamples;
-    settings.scoring.seed = s.seed;
-    settings.scoring.confidence = s.confidence;
+    settings.scoring = {settings_of(bootstrap, seed, confidence), std::move(pivots)};
     return settings;
 }
 
@@ -125,7 +123,7 @@ py::str message_of(const std::exception& e) {
 PYBIND11_MODULE(_core, m) {
     m.doc() = "clika._core: the compiled half of the clika module (use `import clika`)";
     m.attr("__version__") = std::string(version);
-    m.attr("default_seed") = ScoreSettings{}.seed;
+    m.attr("default_seed") = defaults.seed;
 
     static py::exception<Error> error(m, "Error", PyExc_ValueError);
     static py::exception<Error> backend_error(m, "BackendError", error.ptr());
@@ -191,7 +189,7 @@ PYBIND11_MODULE(_core, m) {
             const Interval ci = percentile_interval(means, confidence);
             return py::make_tuple(none_if_nan(ci.low), none_if_nan(ci.high));
         },
-        py::arg("values"), py::arg("resamples") = 1000, py::arg("confidence") = 0.95, py::arg("seed") = ScoreSettings{}.seed,
+        py::arg("values"), py::arg("resamples") = 1000, py::arg("confidence") = defaults.confidence, py::arg("seed") = defaults.seed,
         "Percentile bootstrap interval (low, high) of the mean of per-item values (e.g. 0/1 correctness), with clika's "
         "seeded resampler: the same numbers on every platform");
 
@@ -202,7 +200,7 @@ PYBIND11_MODULE(_core, m) {
            std::optional<std::string> reference) {
             const std::vector<Task> t = tasks_of(tasks);
             const std::vector<Lang> l = langs_of(langs);
-            ScoreSettings settings = settings_of(bootstrap, seed, confidence);
+            ScoreSettings settings{settings_of(bootstrap, seed, confidence)};
             Scorecard card;
             ResultSet results;
             {
@@ -216,8 +214,8 @@ PYBIND11_MODULE(_core, m) {
             }
             return py::make_tuple(to_python(report::to_json(card)), correctness_of(results, t));
         },
-        py::arg("data"), py::arg("model"), py::arg("tasks") = py::none(), py::arg("langs") = py::none(), py::arg("bootstrap") = 1000,
-        py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95, py::arg("reference") = py::none(),
+        py::arg("data"), py::arg("model"), py::arg("tasks") = py::none(), py::arg("langs") = py::none(), py::arg("bootstrap") = defaults.bootstrap_resamples,
+        py::arg("seed") = defaults.seed, py::arg("confidence") = defaults.confidence, py::arg("reference") = py::none(),
         "(report, correctness) of a published model's predictions, as `clika score --data D --model M [--reference R] --format json`");
     m.def(
         "score_lm_eval",
@@ -242,7 +240,7 @@ PYBIND11_MODULE(_core, m) {
             return py::make_tuple(to_python(report::to_json(card)), py::none());
         },
         py::arg("dir"), py::arg("metric") = "acc", py::arg("pivots") = std::vector<std::string>{"en"}, py::arg("task_map") = py::none(),
-        py::arg("model") = py::none(), py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
+        py::arg("model") = py::none(), py::arg("bootstrap") = defaults.bootstrap_resamples, py::arg("seed") = defaults.seed, py::arg("confidence") = defaults.confidence,
         "(report, correctness) of lm-evaluation-harness --log_samples output, as `clika score --lm-eval-samples DIR "
         "[--lm-eval-model MODEL] --format json` (correctness None unless the samples are of CLiKA's tasks)");
     m.def(
@@ -258,8 +256,8 @@ PYBIND11_MODULE(_core, m) {
             }
             return table ? py::object(py::str(*table)) : py::object(py::none());
         },
-        py::arg("dir"), py::arg("model") = py::none(), py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed,
-        py::arg("confidence") = 0.95,
+        py::arg("dir"), py::arg("model") = py::none(), py::arg("bootstrap") = defaults.bootstrap_resamples, py::arg("seed") = defaults.seed,
+        py::arg("confidence") = defaults.confidence,
         "the paper's tables as `clika score --lm-eval-samples DIR [--lm-eval-model MODEL]` prints them, for samples of "
         "CLiKA's tasks; None for samples of other tasks");
     m.def(
@@ -267,12 +265,9 @@ PYBIND11_MODULE(_core, m) {
         [](const std::filesystem::path& run_dir, std::optional<std::vector<std::string>> tasks, std::optional<std::vector<std::string>> langs,
            std::size_t bootstrap, std::uint64_t seed, double confidence) -> py::object {
             const std::vector<Lang> l = langs_of(langs);
-            const ScoreSettings s = settings_of(bootstrap, seed, confidence);
+            const ScoringSettings s = settings_of(bootstrap, seed, confidence);
             if (has_fictional_run(run_dir)) {
-                ConductivitySettings cs;
-                cs.bootstrap_resamples = s.bootstrap_resamples;
-                cs.seed = s.seed;
-                cs.confidence = s.confidence;
+                const ConductivitySettings cs{s};
                 std::vector<ConductivityCard> cards;
                 {
                     py::gil_scoped_release unlocked;
@@ -286,13 +281,13 @@ PYBIND11_MODULE(_core, m) {
             {
                 py::gil_scoped_release unlocked;
                 run = load_run_results(run_dir, t, l);
-                card = score(run.results, s);
+                card = score(run.results, ScoreSettings{s});
                 for (const std::string& warning : run.warnings) card.warnings.push_back(warning);
             }
             return py::make_tuple(to_python(report::to_json(card)), correctness_of(run.results, t));
         },
-        py::arg("run_dir"), py::arg("tasks") = py::none(), py::arg("langs") = py::none(), py::arg("bootstrap") = 1000,
-        py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
+        py::arg("run_dir"), py::arg("tasks") = py::none(), py::arg("langs") = py::none(), py::arg("bootstrap") = defaults.bootstrap_resamples,
+        py::arg("seed") = defaults.seed, py::arg("confidence") = defaults.confidence,
         "(report, correctness) of a `clika run` directory, as `clika score --run DIR --format json` (a fictional run: its "
         "Conductivity report, correctness None)");
     m.def(
@@ -306,7 +301,7 @@ PYBIND11_MODULE(_core, m) {
             SourceOptions sources{.tasks = t, .langs = l};
             if (data) sources.data = *data;
             CompareSettings settings;
-            settings.scoring = settings_of(bootstrap, seed, confidence);
+            settings.scoring = ScoreSettings{settings_of(bootstrap, seed, confidence)};
             settings.correction = correction == "bh" ? Correction::bh : correction == "none" ? Correction::none : Correction::holm;
             Comparison c;
             {
@@ -316,7 +311,7 @@ PYBIND11_MODULE(_core, m) {
             return py::module_::import("json").attr("loads")(report::to_json(c).dump());
         },
         py::arg("a"), py::arg("b"), py::arg("data") = py::none(), py::arg("tasks") = py::none(), py::arg("langs") = py::none(),
-        py::arg("correction") = "holm", py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed, py::arg("confidence") = 0.95,
+        py::arg("correction") = "holm", py::arg("bootstrap") = defaults.bootstrap_resamples, py::arg("seed") = defaults.seed, py::arg("confidence") = defaults.confidence,
         "The comparison of two sources (run:DIR, model:STEM, lm-eval:DIR), as `clika compare A B --format json`");
     m.def(
         "report",
@@ -327,7 +322,7 @@ PYBIND11_MODULE(_core, m) {
             const std::vector<Lang> l = langs_of(langs);
             SourceOptions options{.tasks = t, .langs = l};
             if (data) options.data = *data;
-            report::PageFacts facts{.settings = settings_of(bootstrap, seed, confidence), .pivot = langs_of(std::vector{pivot}).front()};
+            report::PageFacts facts{.settings = ScoreSettings{settings_of(bootstrap, seed, confidence)}, .pivot = langs_of(std::vector{pivot}).front()};
             std::vector<std::filesystem::path> written;
             {
                 py::gil_scoped_release unlocked;
@@ -336,7 +331,7 @@ PYBIND11_MODULE(_core, m) {
             return written.back().string();
         },
         py::arg("sources"), py::arg("out"), py::arg("labels") = py::none(), py::arg("data") = py::none(), py::arg("tasks") = py::none(),
-        py::arg("langs") = py::none(), py::arg("pivot") = "en", py::arg("bootstrap") = 1000, py::arg("seed") = ScoreSettings{}.seed,
-        py::arg("confidence") = 0.95, "Writes `clika report SOURCE... --out OUT`; returns the path of its index.html");
+        py::arg("langs") = py::none(), py::arg("pivot") = "en", py::arg("bootstrap") = defaults.bootstrap_resamples, py::arg("seed") = defaults.seed,
+        py::arg("confidence") = defaults.confidence, "Writes `clika report SOURCE... --out OUT`; returns the path of its index.html");
     bind_model(m);
 }

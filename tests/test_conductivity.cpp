@@ -240,7 +240,9 @@ TEST_CASE("XRR, accuracies and the gate from hand-made outcomes", "[conductivity
     CHECK(de.xrr_ci.high >= de.xrr);
     CHECK(de.xrr_ci.low < de.xrr_ci.high);
     CHECK(zh.xrr_ci.low == 1.0);  // every resample: all English-correct facts are correct in zh
-    CHECK(std::isnan(score_conductivity(fixture_run(), FictionalMode::generate, {.bootstrap_resamples = 0}).at(Lang::de).xrr_ci.low));
+    ConductivitySettings no_bootstrap;
+    no_bootstrap.bootstrap_resamples = 0;
+    CHECK(std::isnan(score_conductivity(fixture_run(), FictionalMode::generate, no_bootstrap).at(Lang::de).xrr_ci.low));
 
     // With English type 1 at 100% the German gate passes.
     FictionalRun passing = fixture_run();

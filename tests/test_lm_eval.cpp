@@ -77,7 +77,7 @@ TEST_CASE("a family without English is consistent against --pivot, matched by do
     CHECK(std::isnan(it->en_co.value));  // the pivot itself
     CHECK(zh->questions == 4);
     CHECK(zh->accuracy.value == Approx(1.0));
-    CHECK(zh->ra.value == Approx(100.0));
+    CHECK(zh->ra.value == Approx(1.0));
     // Of zh's 4 right answers, docs 0 and 3 are right in Italian too.
     CHECK(zh->en_co.value == Approx(0.5));
     // Docs 0, 3 rank alike (RankC_q 1), docs 1, 2 oppositely: RankC_q = w_2 * 2/2 = 1 / (e + 1) = 0.2689414.
@@ -148,12 +148,14 @@ TEST_CASE("clika tasks from lm-eval keep clika's task names and the paper's RA r
     REQUIRE(geo != nullptr);
     CHECK(geo->reference_percent == Approx(97.0));
     const FamilyLangScore* de = geo->find("de");
-    // RA = (0.5 - 0.25) / (0.97 - 0.25) = 34.72 on the 0-100 scale.
-    CHECK(de->ra.value == Approx(34.7222222));
+    // RA = (0.5 - 0.25) / (0.97 - 0.25) = 0.3472, a fraction as every number the engine gives; the table prints 34.72.
+    CHECK(de->ra.value == Approx(0.347222222));
     CHECK(de->en_co.value == Approx(1.0));
     // doc 1: en 1 > 2 > 3 > 0, de 3 > 2 > 1 > 0: (e^2 / 2 + e + 1) / (e^3 + e^2 + e + 1) = 0.2376443; mean with doc 0's 1.
     CHECK(de->rank_c.value == Approx(0.6188221655));
-    CHECK(report::to_json(card)["tasks"]["x_geo"]["de"]["ra"].get<double>() == Approx(34.7222222));
+    CHECK(report::to_json(card)["tasks"]["x_geo"]["de"]["ra"].get<double>() == Approx(0.347222222));
+    CHECK(report::to_csv(card).find("ra,x_geo,de,0.3472") != std::string::npos);
+    CHECK(report::to_table(card).find("34.72") != std::string::npos);
 }
 
 TEST_CASE("a target that is an option's text names the gold option (global_mmlu's letters)") {

@@ -131,8 +131,8 @@ TEST_CASE("levels average their two tasks and others averages the eight middle l
     settings.bootstrap_resamples = 0;
     const Scorecard card = score(set, settings);
     const double geo_de = rescaled_accuracy(0.5, 0.25, 0.97), name_de = rescaled_accuracy(1.0, 0.25, 0.922);
-    CHECK(card.point.level_ra(Level::factual, index(Lang::de)) == Approx((geo_de + name_de) / 2 * 100));
-    CHECK(card.point.level_ra(Level::factual, others_column) == Approx((geo_de + name_de) / 2 * 100));  // only de present
+    CHECK(card.point.level_ra(Level::factual, index(Lang::de)) == Approx((geo_de + name_de) / 2));
+    CHECK(card.point.level_ra(Level::factual, others_column) == Approx((geo_de + name_de) / 2));  // only de present
     CHECK(card.point.level_en_co(Level::factual, index(Lang::de)) == Approx(1.0));
     CHECK(std::isnan(card.point.level_ra(Level::basic, index(Lang::en))));  // basic tasks absent: no number, not zero
 }

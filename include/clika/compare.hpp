@@ -51,7 +51,7 @@ enum class LevelMeasure { ra, en_co };
 
 [[nodiscard]] constexpr std::string_view name(LevelMeasure m) noexcept { return m == LevelMeasure::ra ? "RA" : "en-CO"; }
 
-// A level's RA (0–100) or en-CO in one column (a language, or others_column).
+// A level's RA or en-CO (fractions) in one column (a language, or others_column).
 struct LevelComparison {
     Level level{};
     LevelMeasure measure{};

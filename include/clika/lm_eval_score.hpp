@@ -68,12 +68,7 @@ struct LmEvalSettings {
 [[nodiscard]] inline std::optional<Scorecard> score_lm_eval_clika(const LmEvalSamples& samples, const LmEvalSettings& settings = {}) {
     std::optional<ResultSet> results = clika_results(samples);
     if (!results) return std::nullopt;
-    ScoreSettings scoring;
-    scoring.bootstrap_resamples = settings.scoring.bootstrap_resamples;
-    scoring.seed = settings.scoring.seed;
-    scoring.confidence = settings.scoring.confidence;
-    scoring.threads = settings.scoring.threads;
-    Scorecard card = score(*results, scoring);
+    Scorecard card = score(*results, ScoreSettings{settings.scoring});
     card.warnings.insert(card.warnings.begin(), samples.warnings.begin(), samples.warnings.end());
     return card;
 }

@@ -99,10 +99,7 @@ namespace detail {
         if (out.provenance.model.empty()) out.provenance.model = loaded.results.model;
     }
     if (fictional) {
-        ConductivitySettings conductivity;
-        conductivity.bootstrap_resamples = settings.bootstrap_resamples;
-        conductivity.seed = settings.seed;
-        conductivity.confidence = settings.confidence;
+        const ConductivitySettings conductivity{static_cast<const ScoringSettings&>(settings)};
         out.conductivity = score_fictional_run(where, conductivity, {options.langs.begin(), options.langs.end()});
     }
     out.label = !label.empty() ? std::move(label) : out.card ? out.card->model : where.filename().string();

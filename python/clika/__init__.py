@@ -2,7 +2,7 @@
 
     import clika
     report = clika.score_published("../shared/clika-data", "llama_13b")   # the paper's Tables 5-7 for LLaMA-13B
-    report["levels"]["factual"]["ra"]["en"]                                  # 79.28: a dict, as `--format json` prints
+    report["levels"]["factual"]["ra"]["en"]                                  # 0.7928: a dict, as `--format json` prints
     report.correct["x_geo"]["zh"]                                            # per question, True/False, English's order
     report.to_frame()                                                        # one row per task and language (pandas)
 

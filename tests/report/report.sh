@@ -29,14 +29,14 @@ def rows(name):
 for stem in ["basic_ra", "factual_ra", "factual_co", "xrr", "consistency_basic_1", "consistency_factual_2"]:
     assert (report / f"{stem}.svg").read_text().startswith("<svg xmlns=\"http://www.w3.org/2000/svg\""), stem
 basic = rows("basic_ra.csv")
-assert list(basic[0]) == ["model", "language", "questions", "ra_percent", "ra_percent_ci_low", "ra_percent_ci_high"], basic[0]
+assert list(basic[0]) == ["model", "language", "questions", "ra", "ra_ci_low", "ra_ci_high"], basic[0]
 assert len(basic) == 20 and {r["model"] for r in basic} == {"llama", "vicuna"}
 score = json.loads((work / "llama.json").read_text())
 zh = next(r for r in basic if r["model"] == "llama" and r["language"] == "zh")
 assert zh["questions"] == "1500", zh  # xCOPA 500 + xCSQA 1000
 # The same numbers as clika score's, interval included (both draw the same resamples).
-assert abs(float(zh["ra_percent"]) - score["levels"]["basic"]["ra"]["zh"]) < 1e-9, (zh, score["levels"]["basic"]["ra"])
-assert abs(float(zh["ra_percent_ci_low"]) - score["levels"]["basic"]["ra_ci"]["zh"][0]) < 1e-9
+assert abs(float(zh["ra"]) - score["levels"]["basic"]["ra"]["zh"]) < 1e-9, (zh, score["levels"]["basic"]["ra"])
+assert abs(float(zh["ra_ci_low"]) - score["levels"]["basic"]["ra_ci"]["zh"][0]) < 1e-9
 co = rows("factual_co.csv")
 assert len(co) == 18 and not any(r["language"] == "en" for r in co)
 matrix = rows("consistency_factual_1.csv")

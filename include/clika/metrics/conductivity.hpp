@@ -27,6 +27,7 @@
 #include "clika/language.hpp"
 #include "clika/metrics/accuracy.hpp"
 #include "clika/metrics/bootstrap.hpp"
+#include "clika/metrics/scoring_settings.hpp"
 #include "clika/metrics/xrr.hpp"
 
 namespace clika {
@@ -92,10 +93,7 @@ struct ConductivityLang {
     std::vector<std::string> gate_failures;  // why the gate fails, one entry per failing part
 };
 
-struct ConductivitySettings {
-    std::size_t bootstrap_resamples = 1000;
-    std::uint64_t seed = 2404'04659;
-    double confidence = 0.95;
+struct ConductivitySettings : ScoringSettings {
     double gate_threshold = 0.90;  // "above 90%"
 };
 

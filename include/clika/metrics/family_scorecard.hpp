@@ -26,6 +26,7 @@
 #include "clika/metrics/bootstrap.hpp"
 #include "clika/metrics/rank_consistency.hpp"
 #include "clika/metrics/rescaled_accuracy.hpp"
+#include "clika/metrics/scoring_settings.hpp"
 #include "clika/parallel.hpp"
 
 namespace clika {
@@ -49,13 +50,9 @@ struct Family {
     std::vector<FamilyLang> langs;
 };
 
-struct FamilySettings {
+struct FamilySettings : ScoringSettings {
     // Consistency is measured against the first of these languages that a family has.
     std::vector<std::string> pivots{"en"};
-    std::size_t bootstrap_resamples = 1000;
-    std::uint64_t seed = 2404'04659;
-    double confidence = 0.95;
-    unsigned threads = 0;  // 0: as many as the machine has
 };
 
 struct MetricEstimate {
@@ -70,7 +67,7 @@ struct FamilyLangScore {
     std::size_t questions = 0;
     std::size_t correct = 0;
     MetricEstimate accuracy;  // fraction
-    MetricEstimate ra;        // 0-100, as clika score reports task RA
+    MetricEstimate ra;        // fraction
     MetricEstimate en_co;     // against the pivot; NaN for the pivot itself and for non-parallel families
     MetricEstimate rank_c;    // against the pivot; likewise
 };
@@ -134,7 +131,7 @@ struct Estimates {
     Estimates e;
     if (n <= 0) return e;
     e.accuracy = correct / n;
-    e.ra = rescaled_accuracy(e.accuracy, chance, reference) * 100.0;
+    e.ra = rescaled_accuracy(e.accuracy, chance, reference);
     if (!c.pivot_correct.empty() && correct > 0) e.en_co = correct_both / correct;
     if (!c.rank_c.empty()) e.rank_c = rank / n;
     return e;

@@ -15,6 +15,7 @@
 #include "clika/metrics/bootstrap.hpp"
 #include "clika/metrics/rank_consistency.hpp"
 #include "clika/metrics/rescaled_accuracy.hpp"
+#include "clika/metrics/scoring_settings.hpp"
 #include "clika/parallel.hpp"
 #include "clika/results.hpp"
 #include "clika/task.hpp"
@@ -34,13 +35,10 @@ inline constexpr std::array<Level, level_count> scored_levels{Level::basic, Leve
     return out;
 }
 
-struct ScoreSettings {
+// CLiKA's tasks: the shared settings plus RA's reference accuracies.
+struct ScoreSettings : ScoringSettings {
     std::array<double, mc_task_count> reference_percent = paper_references_percent();
     std::string reference_source = "paper";
-    std::size_t bootstrap_resamples = 1000;
-    std::uint64_t seed = 2404'04659;
-    double confidence = 0.95;
-    unsigned threads = 0;  // 0: as many as the machine has
 };
 
 // A flat vector of every reported number; NaN where a task or language is absent.
@@ -158,8 +156,9 @@ struct Unmeasured {
         const auto [first, second] = level_tasks(level);
         std::array<double, lang_count> ra{}, co{};
         for (Lang lang : all_langs) {
-            // The paper's level RA is the mean of its two tasks' RA, on a 0–100 scale; en-CO likewise averages tasks.
-            ra[index(lang)] = (m.rescaled(first, lang) + m.rescaled(second, lang)) / 2.0 * 100.0;
+            // The paper's level RA is the mean of its two tasks' RA (a fraction here, like every number the engine
+            // gives; human tables print it in percent); en-CO likewise averages tasks.
+            ra[index(lang)] = (m.rescaled(first, lang) + m.rescaled(second, lang)) / 2.0;
             co[index(lang)] = (m.en_co(first, lang) + m.en_co(second, lang)) / 2.0;
             m.level_ra(level, index(lang)) = ra[index(lang)];
             m.level_en_co(level, index(lang)) = co[index(lang)];

@@ -19,11 +19,12 @@ struct GroupedBars {
     std::string title;
     std::string axis_label;    // the y axis, with its unit
     std::string value_column;  // the value's CSV column, named with its unit
+    double shown_scale = 1;    // the SVG draws value × shown_scale (RA as 0–100); points and CSV keep fractions
     int decimals = 2;
     std::vector<std::string> categories;
     std::vector<std::string> series;
     std::vector<std::vector<ChartPoint>> points;  // [series][category]
-    double floor = 0, ceiling = 1;                // the y range always shown; data beyond widens it
+    double floor = 0, ceiling = 1;                // the y range always shown, in shown units; data beyond widens it
 };
 
 namespace detail {
@@ -44,7 +45,14 @@ namespace detail {
 
 }  // namespace detail
 
-[[nodiscard]] inline std::string bar_chart_svg(const GroupedBars& chart) {
+[[nodiscard]] inline std::string bar_chart_svg(const GroupedBars& fractions) {
+    GroupedBars chart = fractions;
+    for (auto& row : chart.points)
+        for (ChartPoint& p : row) {
+            p.value *= chart.shown_scale;
+            p.low *= chart.shown_scale;
+            p.high *= chart.shown_scale;
+        }
     const std::size_t n_series = std::max<std::size_t>(chart.series.size(), 1);
     const double group = std::max(48.0, static_cast<double>(n_series) * 15.0 + 14.0);
     const double bar = (group - 14.0) / static_cast<double>(n_series);

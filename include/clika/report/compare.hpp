@@ -29,6 +29,7 @@ namespace detail_compare {
     if (!std::isfinite(ci.low)) return "-";
     return fmt::format("[{:+.{}f}, {:+.{}f}]", ci.low, decimals, ci.high, decimals);
 }
+[[nodiscard]] inline Interval scaled(const Interval& ci, double scale) { return {ci.low * scale, ci.high * scale}; }
 [[nodiscard]] inline nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 [[nodiscard]] inline std::string header(const Comparison& c) {
@@ -58,8 +59,10 @@ namespace detail_compare {
     for (const LevelComparison& row : c.levels) {
         const int decimals = row.measure == LevelMeasure::ra ? 2 : 4;
         const char* spec = row.measure == LevelMeasure::ra ? "{:.2f}" : "{:.4f}";
+        const double scale = row.measure == LevelMeasure::ra ? 100.0 : 1.0;  // RA in percent, as every human table
         out += fmt::format("{:<8} {:<7} {:<6} {:>8} {:>8} {:>8} {:>20} {:>9}\n", name(row.level), name(row.measure), column_name(row.column),
-                           num(row.a, spec), num(row.b, spec), signed_num(row.difference, decimals), interval(row.interval, decimals), bootstrap_pval(row.p, c.settings.scoring.bootstrap_resamples));
+                           num(row.a * scale, spec), num(row.b * scale, spec), signed_num(row.difference * scale, decimals),
+                           interval(scaled(row.interval, scale), decimals), bootstrap_pval(row.p, c.settings.scoring.bootstrap_resamples));
     }
     for (const std::string& w : c.warnings) out += fmt::format("warning: {}\n", w);
     return out;
@@ -79,8 +82,10 @@ namespace detail_compare {
     for (const LevelComparison& row : c.levels) {
         const int decimals = row.measure == LevelMeasure::ra ? 2 : 4;
         const char* spec = row.measure == LevelMeasure::ra ? "{:.2f}" : "{:.4f}";
-        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", name(row.level), name(row.measure), column_name(row.column), num(row.a, spec),
-                           num(row.b, spec), signed_num(row.difference, decimals), interval(row.interval, decimals), bootstrap_pval(row.p, c.settings.scoring.bootstrap_resamples));
+        const double scale = row.measure == LevelMeasure::ra ? 100.0 : 1.0;
+        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", name(row.level), name(row.measure), column_name(row.column),
+                           num(row.a * scale, spec), num(row.b * scale, spec), signed_num(row.difference * scale, decimals),
+                           interval(scaled(row.interval, scale), decimals), bootstrap_pval(row.p, c.settings.scoring.bootstrap_resamples));
     }
     if (!c.warnings.empty()) out += "\n";
     for (const std::string& w : c.warnings) out += fmt::format("- warning: {}\n", w);

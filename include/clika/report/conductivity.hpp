@@ -13,6 +13,7 @@
 
 #include "clika/metrics/conductivity.hpp"
 #include "clika/report/grid.hpp"
+#include "clika/report/settings.hpp"
 #include "clika/version.hpp"
 
 namespace clika::report {
@@ -71,8 +72,7 @@ using Json = nlohmann::ordered_json;
     out["clika_version"] = std::string(version);
     out["model"] = cards.front().model;
     const ConductivitySettings& s = cards.front().settings;
-    out["settings"] = {{"bootstrap", {{"resamples", s.bootstrap_resamples}, {"seed", s.seed}, {"confidence", s.confidence}}},
-                       {"gate_threshold", s.gate_threshold}};
+    out["settings"] = {{"bootstrap", bootstrap_json(s)}, {"gate_threshold", s.gate_threshold}};
     Json cd = conductivity_block(cards.front());
     cd["modes"] = Json::array();
     for (const ConductivityCard& c : cards) cd["modes"].push_back(std::string(name(c.mode)));
@@ -162,5 +162,30 @@ using Json = nlohmann::ordered_json;
         if (std::string w = gate_warning(c); !w.empty()) out += "\n> " + w.substr(0, w.find('\n')) + "\n\n```\n" + w + "```\n";
     return out;
 }
+
+// Long CSV as the scorecard's (metric,scope,lang,value,ci_low,ci_high), scope the answer mode; every value a fraction.
+[[nodiscard]] inline std::string conductivity_csv(const std::vector<ConductivityCard>& cards) {
+    std::string out = "metric,scope,lang,value,ci_low,ci_high\n";
+    auto number = [](double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); };
+    for (const ConductivityCard& card : cards)
+        for (Lang lang : all_langs) {
+            const ConductivityLang& l = card.at(lang);
+            if (!l.present) continue;
+            const std::string_view mode = name(card.mode);
+            if (l.translate) out += fmt::format("translate_accuracy,{},{},{},,\n", mode, code(lang), number(l.translate->value()));
+            out += fmt::format("type0_accuracy,{},{},{},,\n", mode, code(lang), number(l.type0.value()));
+            out += fmt::format("type1_accuracy,{},{},{},,\n", mode, code(lang), number(l.type1.value()));
+            if (lang != Lang::en && std::isfinite(l.xrr))
+                out += fmt::format("xrr,{},{},{},{},{}\n", mode, code(lang), number(l.xrr), number(l.xrr_ci.low), number(l.xrr_ci.high));
+            out += fmt::format("gate_passed,{},{},{},,\n", mode, code(lang), l.gate_passed ? 1 : 0);
+        }
+    return out;
+}
+
+// The names every other source's reporters have, so that one render() serves all (report/render.hpp).
+[[nodiscard]] inline nlohmann::ordered_json to_json(const std::vector<ConductivityCard>& cards) { return conductivity_json(cards); }
+[[nodiscard]] inline std::string to_csv(const std::vector<ConductivityCard>& cards) { return conductivity_csv(cards); }
+[[nodiscard]] inline std::string to_table(const std::vector<ConductivityCard>& cards) { return conductivity_table(cards); }
+[[nodiscard]] inline std::string to_markdown(const std::vector<ConductivityCard>& cards) { return conductivity_markdown(cards); }
 
 }  // namespace clika::report

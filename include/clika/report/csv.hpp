@@ -1,5 +1,5 @@
 #pragma once
-// Long-format CSV, one metric per line: metric,scope,lang,value,ci_low,ci_high. A metric that answers decided between
+// Long-format CSV, one metric per line: metric,scope,lang,value,ci_low,ci_high; every value a fraction. A metric that answers decided between
 // bounds only made null has an empty value, followed by a line "<metric>_bounded" whose value counts those answers.
 
 #include <cmath>
@@ -38,8 +38,8 @@ namespace clika::report {
             const bool present = card.has(task, lang);
             row("accuracy", name(task), l, card.point.accuracy(task, lang), card.low.accuracy(task, lang), card.high.accuracy(task, lang),
                 present ? card.bounded(task, lang, false) : 0);
-            row("ra", name(task), l, card.point.rescaled(task, lang) * 100.0, card.low.rescaled(task, lang) * 100.0,
-                card.high.rescaled(task, lang) * 100.0, present ? card.bounded(task, lang, false) : 0);
+            row("ra", name(task), l, card.point.rescaled(task, lang), card.low.rescaled(task, lang), card.high.rescaled(task, lang),
+                present ? card.bounded(task, lang, false) : 0);
             row("en_co", name(task), l, card.point.en_co(task, lang), card.low.en_co(task, lang), card.high.en_co(task, lang),
                 present && lang != Lang::en ? card.bounded(task, lang, true) : 0);
             row("rank_c", name(task), l, card.point.rank_c(task, lang), card.low.rank_c(task, lang), card.high.rank_c(task, lang),

@@ -26,8 +26,7 @@ namespace clika::report {
     out["source"] = card.source;
     out["metric"] = card.metric;
     out["settings"] = {{"pivots", card.settings.pivots},
-                       {"bootstrap", {{"resamples", card.settings.bootstrap_resamples}, {"seed", card.settings.seed},
-                                      {"confidence", card.settings.confidence}}}};
+                       {"bootstrap", bootstrap_json(card.settings)}};
     out["families"] = Json::object();
     out["tasks"] = Json::object();
     for (const FamilyScore& f : card.families) {
@@ -87,7 +86,7 @@ namespace clika::report {
         return text;
     };
     for (const FamilyLangScore& l : f.langs)
-        g.rows.push_back({l.lang, l.source_task, fmt::format("{}", l.questions), cell(l.accuracy, 100.0, 1), cell(l.ra, 1.0, 2),
+        g.rows.push_back({l.lang, l.source_task, fmt::format("{}", l.questions), cell(l.accuracy, 100.0, 1), cell(l.ra, 100.0, 2),
                           cell(l.en_co, 1.0, 4), cell(l.rank_c, 1.0, 4)});
     return g;
 }
@@ -95,8 +94,7 @@ namespace clika::report {
 [[nodiscard]] inline std::string family_heading(const FamilyScorecard& card) {
     std::string out = fmt::format("clika score: {} ({}, correct by {})\n", card.model, card.source, card.metric);
     if (card.settings.bootstrap_resamples > 0)
-        out += fmt::format("[low, high]: {:g}% bootstrap intervals ({} resamples over questions, seed {})\n", card.settings.confidence * 100.0,
-                           card.settings.bootstrap_resamples, card.settings.seed);
+        out += "[low, high]: " + bootstrap_caption(card.settings) + "\n";
     return out;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// Machine-readable scorecard: levels.<level>.ra.<lang|others> (0-100), consistency.en_co.<lang|others> (fraction,
-// Factual level as in the paper), tasks.<task>.<lang>.{accuracy, ra, en_co, rank_c} (fractions; ra 0-100; rank_c
-// against English, only where option scores exist); "_ci" siblings hold [low, high]. Numbers that answers decided
+// Machine-readable scorecard, every number a fraction (README "Number scales"): levels.<level>.ra.<lang|others>,
+// consistency.en_co.<lang|others> (Factual level as in the paper), tasks.<task>.<lang>.{accuracy, ra, en_co, rank_c}
+// (rank_c against English, only where option scores exist); "_ci" siblings hold [low, high]. Numbers that answers decided
 // between bounds only make null have counts beside them: tasks.<task>.<lang>.{bounded, unranked, en_co_bounded},
 // levels.<level>.ra_bounded.<col>, consistency.en_co_bounded.<col> (present only where not 0).
 
@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/metrics/scorecard.hpp"
+#include "clika/report/settings.hpp"
 #include "clika/version.hpp"
 
 namespace clika::report {
@@ -38,9 +39,7 @@ using Json = nlohmann::ordered_json;
         settings["chance"][std::string(name(task))] = spec(task).chance();
     }
     settings["reference_source"] = card.settings.reference_source;
-    settings["bootstrap"] = {{"resamples", card.settings.bootstrap_resamples},
-                             {"seed", card.settings.seed},
-                             {"confidence", card.settings.confidence}};
+    settings["bootstrap"] = bootstrap_json(card.settings);
     settings["others_languages"] = Json::array();
     for (Lang lang : card.others) settings["others_languages"].push_back(std::string(code(lang)));
     out["warnings"] = card.warnings;
@@ -103,8 +102,8 @@ using Json = nlohmann::ordered_json;
             if (counts.unranked > 0) cell["unranked"] = counts.unranked;
             cell["accuracy"] = number(card.point.accuracy(task, lang));
             cell["accuracy_ci"] = pair(card.low.accuracy(task, lang), card.high.accuracy(task, lang));
-            cell["ra"] = number(card.point.rescaled(task, lang) * 100.0);
-            cell["ra_ci"] = pair(card.low.rescaled(task, lang) * 100.0, card.high.rescaled(task, lang) * 100.0);
+            cell["ra"] = number(card.point.rescaled(task, lang));
+            cell["ra_ci"] = pair(card.low.rescaled(task, lang), card.high.rescaled(task, lang));
             if (lang != Lang::en) {
                 cell["en_co"] = number(card.point.en_co(task, lang));
                 cell["en_co_ci"] = pair(card.low.en_co(task, lang), card.high.en_co(task, lang));

@@ -1,5 +1,6 @@
 #pragma once
-// The paper's tables (levels × en / zh / others) and the per-language detail behind them.
+// The paper's tables (levels × en / zh / others) and the per-language detail behind them. Human tables are the one
+// place for percent: accuracies and RA are printed ×100, consistency measures stay fractions, as in the paper.
 
 #include <cmath>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include "clika/metrics/scorecard.hpp"
 #include "clika/report/grid.hpp"
+#include "clika/report/settings.hpp"
 
 namespace clika::report {
 
@@ -34,7 +36,7 @@ namespace clika::report {
 [[nodiscard]] inline Grid summary_grid(const Scorecard& card) {
     Grid g{"Paper tables (RA on a 0-100 scale; en-CO as a fraction)", {"", "en", "zh", "others"}, {}};
     const std::size_t en = index(Lang::en), zh = index(Lang::zh);
-    auto ra = [&](Level level, std::size_t c) { return fixed(card.point.level_ra(level, c), 2, card.bounded(level, c, false)); };
+    auto ra = [&](Level level, std::size_t c) { return fixed(card.point.level_ra(level, c) * 100.0, 2, card.bounded(level, c, false)); };
     auto co = [&](std::size_t c) { return fixed(card.point.level_en_co(Level::factual, c), 4, card.bounded(Level::factual, c, true)); };
     for (Level level : scored_levels) g.rows.push_back({level_title(level) + " RA", ra(level, en), ra(level, zh), ra(level, others_column)});
     g.rows.push_back({"en-CO (Factual)", "-", co(zh), co(others_column)});
@@ -58,7 +60,7 @@ namespace clika::report {
     }
     for (Level level : scored_levels) {
         std::vector<std::string> row{level_title(level) + " RA"};
-        for (std::size_t c = 0; c < column_count; ++c) row.push_back(fixed(card.point.level_ra(level, c), 2, card.bounded(level, c, false)));
+        for (std::size_t c = 0; c < column_count; ++c) row.push_back(fixed(card.point.level_ra(level, c) * 100.0, 2, card.bounded(level, c, false)));
         g.rows.push_back(std::move(row));
     }
     for (Level level : scored_levels) {
@@ -106,13 +108,11 @@ namespace clika::report {
 }
 
 [[nodiscard]] inline Grid interval_grid(const Scorecard& card) {
-    Grid g{fmt::format("{:g}% bootstrap intervals ({} resamples over questions, seed {})", card.settings.confidence * 100.0,
-                       card.settings.bootstrap_resamples, card.settings.seed),
-           {"", "en", "zh", "others"}, {}};
+    Grid g{bootstrap_caption(card.settings), {"", "en", "zh", "others"}, {}};
     const std::size_t columns[] = {index(Lang::en), index(Lang::zh), others_column};
     for (Level level : scored_levels) {
         std::vector<std::string> row{level_title(level) + " RA"};
-        for (std::size_t c : columns) row.push_back(interval(card.low.level_ra(level, c), card.high.level_ra(level, c), 2));
+        for (std::size_t c : columns) row.push_back(interval(card.low.level_ra(level, c) * 100.0, card.high.level_ra(level, c) * 100.0, 2));
         g.rows.push_back(std::move(row));
     }
     std::vector<std::string> row{"en-CO (Factual)"};
