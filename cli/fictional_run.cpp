@@ -10,14 +10,15 @@
 #include <fmt/format.h>
 
 #include "clika/fictional_eval.hpp"
+#include "clika/eval/engine.hpp"
 #include "clika/eval/generate.hpp"
-#include "clika/eval/manifest.hpp"
+#include "clika/run/manifest.hpp"
 #include "clika/eval/planner.hpp"
 #include "clika/eval/runner.hpp"
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
 #include "clika/report/conductivity.hpp"
-#include "clika/run_store.hpp"
+#include "clika/run/writer.hpp"
 #include "backend.hpp"
 #include "conductivity.hpp"
 #include "run_options.hpp"

@@ -22,7 +22,7 @@
 #include "clika/predictions.hpp"
 #include "clika/report/compare.hpp"
 #include "clika/report/families.hpp"
-#include "clika/run_files.hpp"
+#include "clika/run/reader.hpp"
 
 namespace py = pybind11;
 using namespace clika;

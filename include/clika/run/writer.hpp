@@ -1,18 +1,19 @@
 #pragma once
-// A run directory: run.json (what produced it) and, per task/language, predictions.jsonl in the upstream format plus
-// scores. Lines are appended a chunk at a time and flushed; a restarted run drops a torn tail, keeps whole chunks and
-// continues, so a killed run resumes to byte-identical files.
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <span>
-#include <string>
-#include <vector>
+// Writing a run directory, for every kind of run: the lock held while it is written, run.json checked against the
+// command's before anything changes, and the answer files appended a chunk at a time and flushed. A restarted run drops
+// a torn tail, keeps whole chunks and continues, so a killed run resumes to byte-identical files.
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <span>
+#include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -22,23 +23,19 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/atomic_file.hpp"
-#include "clika/eval/engine.hpp"
 #include "clika/error.hpp"
 #include "clika/jsonl.hpp"
-#include "clika/logprob.hpp"
-#include "clika/question.hpp"
-#include "clika/run_files.hpp"
+#include "clika/run/manifest.hpp"
+#include "clika/run/paths.hpp"
 
 namespace clika {
-
-using OrderedJson = nlohmann::ordered_json;
 
 // Held while a run writes its directory: a second clika run on the same --out is refused instead of interleaving lines.
 // The lock is an flock on OUT/.clika.lock, released by the kernel however the process ends (kill -9 included).
 class RunLock {
 public:
     explicit RunLock(const fs::path& run_dir) {
-        const fs::path path = run_dir / ".clika.lock";
+        const fs::path path = run_lock_path(run_dir);
         fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd_ < 0) fail_input({path}, fmt::format("cannot create the run lock: {}", std::strerror(errno)));
         if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
@@ -69,21 +66,12 @@ private:
     fs::create_directories(run_dir, ec);
     if (ec) fail_input({run_dir}, fmt::format("cannot create run directory: {}", ec.message()));
     RunLock lock(run_dir);
-    const fs::path path = run_dir / "run.json";
+    const fs::path path = run_manifest_path(run_dir);
     if (fs::exists(path)) {
         const nlohmann::json existing = read_run_manifest(path);
         const nlohmann::json here(manifest);
         if (existing == here) return lock;
-        std::string differences;
-        auto note = [&](const std::string& key, const std::string& mine, const std::string& theirs) {
-            differences += fmt::format("{}{}: {} here, {} in the run", differences.empty() ? "" : "; ", key, mine, theirs);
-        };
-        for (const auto& [key, value] : here.items())
-            if (!existing.contains(key) || existing[key] != value) note(key, value.dump(), existing.contains(key) ? existing[key].dump() : "absent");
-        if (existing.is_object())
-            for (const auto& [key, value] : existing.items())
-                if (!here.contains(key)) note(key, "absent", value.dump());
-        fail_input({path}, fmt::format("this run directory was made by a different command ({})", differences),
+        fail_input({path}, fmt::format("this run directory was made by a different command ({})", manifest_differences(here, existing)),
                    "the same model, plugin, data and settings to resume, or a new --out directory");
     }
     // Without a manifest, answers already here cannot be told apart from another model's: never adopt them.
@@ -93,53 +81,6 @@ private:
                        "a new --out directory, or the run.json that belongs to them");
     write_file_atomically(path, manifest.dump(2) + "\n", "run manifest");
     return lock;
-}
-
-// Letter mode's record of what was measured: each letter's continuation as token ids and text, and the prompt text the
-// context stops short of.
-[[nodiscard]] inline OrderedJson letter_split_json(const LetterSplit& split) {
-    OrderedJson out;
-    out["context_drops"] = split.dropped_tail;
-    out["letters"] = OrderedJson::array();
-    for (const LetterContinuation& c : split.letters)
-        out["letters"].push_back({{"letter", std::string(1, c.letter)}, {"tokens", c.tokens}, {"text", c.text}});
-    return out;
-}
-
-// The upstream prediction line ({id, input, res, label, uuid}) plus clika's scores. `own_continuations`: letter mode,
-// a question whose continuations differ from its task's in run.json records its own.
-[[nodiscard]] inline std::string prediction_line(std::size_t id, const Question& q, const std::string& prompt, ScoringMode mode,
-                                                 const QuestionOutcome& o, const std::string& greedy_piece,
-                                                 const LetterSplit* own_continuations = nullptr) {
-    OrderedJson line;
-    line["id"] = id;
-    line["input"] = prompt;
-    line["res"] = o.predicted >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(o.predicted)]) : std::string();
-    line["label"] = std::string(1, q.label_letter());
-    if (q.uuid_is_integer) line["uuid"] = std::stoll(q.uuid);
-    else line["uuid"] = q.uuid;
-    line["scores"] = logprobs_json(o.scores);
-    line["mode"] = std::string(name(mode));
-    if (mode == ScoringMode::letter) {
-        line["greedy"] = greedy_piece;  // may be a partial UTF-8 sequence (byte tokens): written with U+FFFD
-        line["greedy_token"] = o.greedy_next;
-        line["greedy_is_option"] = o.greedy_is_option;
-        if (own_continuations != nullptr) line["continuations"] = letter_split_json(*own_continuations);
-        if (!o.bounded.empty()) {  // letters whose scores are upper bounds; all of them: the decision is not exact
-            OrderedJson letters = OrderedJson::array();
-            for (std::size_t i = 0; i < o.bounded.size(); ++i)
-                if (o.bounded[i]) letters.push_back(std::string(1, option_letters[i]));
-            line["bounded"] = std::move(letters);
-        }
-    } else {
-        auto letter = [](int index) { return index >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(index)]) : std::string(); };
-        line["res_norm"] = letter(o.predicted_norm);
-        line["scores_norm"] = logprobs_json(o.scores_norm);
-        line["res_bytes"] = letter(o.predicted_bytes);
-        line["scores_bytes"] = logprobs_json(o.scores_bytes);
-        line["n_tokens"] = o.n_tokens;
-    }
-    return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
 }
 
 class PredictionWriter {
