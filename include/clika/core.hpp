@@ -7,6 +7,7 @@
 #include "clika/eval/engine.hpp"
 #include "clika/eval/generate.hpp"
 #include "clika/eval/letter_split.hpp"
+#include "clika/eval/conductivity_run.hpp"
 #include "clika/eval/multiple_choice.hpp"
 #include "clika/eval/planner.hpp"
 #include "clika/eval/runner.hpp"
