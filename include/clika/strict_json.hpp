@@ -98,14 +98,15 @@ private:
                 for (auto field_result : object) {
                     simdjson::ondemand::field field;
                     check(std::move(field_result).get(field));
-                    last_ = field.key().raw();
+                    const char* key_at = field.key().raw();  // before unescaping, which consumes the raw key
+                    last_ = key_at;
                     std::string_view key;
                     check(field.unescaped_key().get(key));
                     std::string name(key);
                     if (std::find(keys.begin(), keys.end(), name) != keys.end()) {
                         std::string dotted;
                         for (const std::string& p : path_keys_) dotted += p + ".";
-                        fail_input({path_, line_of(field.key().raw()), dotted + name}, std::string(duplicate_key_what),
+                        fail_input({path_, line_of(key_at), dotted + name}, std::string(duplicate_key_what),
                                    "every key once per object, as clika writes it");
                     }
                     keys.push_back(name);
