@@ -29,6 +29,9 @@ def score_lm_eval(dir: _Path, metric: str = "acc", pivots: List[str] = ..., task
 def compare(a: str, b: str, data: Optional[_Path] = None, tasks: Optional[List[str]] = None, langs: Optional[List[str]] = None,
             correction: str = "holm", bootstrap: int = 1000, seed: int = ..., confidence: float = 0.95) -> Dict[str, Any]: ...
 
+def run_fictional(data: str, model: str, out: str, langs: List[str], mode: str, limit: int, max_new_tokens: int, chunk: int,
+                  share_prefix: bool, plugin: str, plugin_paths: List[str], threads: int, ctx: int, batch: int, parallel: int,
+                  lora: str, lora_scale: float, settings: Dict[str, str]) -> Dict[str, int]: ...
 class Model:
     """A model opened through a clika plugin (python/clika_model.cpp); clika.lm_eval is its caller."""
     def __init__(self, model: str, plugin: str = "llamacpp", plugin_paths: List[_Path] = ..., threads: int = 0, ctx: int = 0,
