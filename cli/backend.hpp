@@ -6,7 +6,6 @@
 #include <utility>
 #include <vector>
 
-#include "clika/eval/manifest.hpp"
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
 #include "clika/tools/gguf.hpp"
@@ -49,33 +48,6 @@ template <class Options>
 [[nodiscard]] PluginBackend open_backend(const Options& o) {
     const std::vector<std::filesystem::path> plugin_dirs(o.plugin_paths.begin(), o.plugin_paths.end());
     return open_backend(o, load_plugin(o.plugin, PluginSearchPath::standard(plugin_dirs)));
-}
-
-// What run.json records of the model, plugin and open settings a run used. --batch, --parallel and --ctx shape the
-// forward passes, which can move scores in their last digits: a resume must use the same. A server model is recorded
-// by what its plugin reports (server kind, model, weights path, top-K), not by a file's hash.
-template <class Options>
-[[nodiscard]] RunIdentity run_identity(const Options& o, const PluginBackend& backend) {
-    const Plugin& plugin = backend.plugin();
-    RunIdentity id{.plugin_name = std::string(plugin.name()), .plugin_version = std::string(plugin.version()), .model = without_password(o.model), .lora = o.lora,
-                   .lora_scale = o.lora_scale, .data = nullptr, .backend = {{"batch", o.batch}, {"parallel", o.parallel}, {"ctx", o.ctx}}};
-    if (!backend.info().identity.empty()) {
-        try {
-            id.model_identity = nlohmann::ordered_json::parse(backend.info().identity);
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(ErrorKind::backend, {plugin.path()}, fmt::format("{}: its model identity is not JSON ({})", plugin.name(), e.what()));
-        }
-    }
-    return id;
-}
-
-// The same, with the identity of the multiple-choice data files read.
-template <class Options>
-[[nodiscard]] RunIdentity run_identity(const Options& o, const PluginBackend& backend, const std::filesystem::path& data, std::span<const Task> tasks,
-                                       std::span<const Lang> langs) {
-    RunIdentity id = run_identity(o, backend);
-    id.data = data_identity(data, tasks, langs);
-    return id;
 }
 
 }  // namespace clika::cli

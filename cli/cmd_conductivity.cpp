@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "clika/fictional_eval.hpp"
+#include "clika/fictional/test_set.hpp"
 #include "clika/tools/fictional_train.hpp"
 #include "clika/tools/fictional_world.hpp"
 #include "conductivity.hpp"

@@ -1,4 +1,4 @@
-// The run manifest check (open_run_dir, clika/run_store.hpp, on a manifest from clika/eval/manifest.hpp): whatever
+// The run manifest check (open_run_dir, clika/run/writer.hpp, on a manifest from clika/run/manifest.hpp): whatever
 // run.json holds, resuming either matches or is refused with clika::Error, and a refusal changes nothing in the run
 // directory. Input: the bytes of run.json.
 #include <cstddef>
@@ -7,8 +7,8 @@
 #include <iterator>
 #include <string>
 
-#include "clika/eval/manifest.hpp"
-#include "clika/run_store.hpp"
+#include "clika/run/manifest.hpp"
+#include "clika/run/writer.hpp"
 #include "fuzz_support.hpp"
 
 namespace {

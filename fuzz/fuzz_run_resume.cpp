@@ -1,4 +1,4 @@
-// Resuming a run's predictions.jsonl (PredictionWriter, clika/run_store.hpp), the file a killed run left behind:
+// Resuming a run's predictions.jsonl (PredictionWriter, clika/run/writer.hpp), the file a killed run left behind:
 // either refused with clika::Error and left as it was, or cut to whole chunks of answers -- one line per answer, each
 // the next question's -- that the run then continues after. Input: a byte for the chunk size (1 + byte % 4), then the
 // file, for a run of six questions.
@@ -9,7 +9,7 @@
 #include <iterator>
 #include <string>
 
-#include "clika/run_store.hpp"
+#include "clika/run/writer.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -25,7 +25,7 @@
 #include "clika/report_sources.hpp"
 #include "clika/report/families.hpp"
 #include "clika/report/tables.hpp"
-#include "clika/run_files.hpp"
+#include "clika/run/reader.hpp"
 
 namespace py = pybind11;
 using namespace clika;

@@ -1,6 +1,6 @@
 // clika._core.Model: a model opened through any clika plugin, as `clika run` opens one (cli/backend.hpp), scoring
 // lm-evaluation-harness's requests (clika/eval/lm_eval_requests.hpp) and generating greedily (clika/eval/generate.hpp).
-// clika.lm_eval is its caller.
+// clika.lm_eval is its caller. Also clika._core.run_fictional, the Conductivity run (clika/eval/conductivity_run.hpp).
 
 #include <filesystem>
 #include <map>
@@ -14,9 +14,12 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "backend.hpp"  // cli/: the CLI's open path
+#include "clika/eval/conductivity_run.hpp"
 #include "clika/eval/generate.hpp"
 #include "clika/eval/lm_eval_requests.hpp"
 #include "clika/plugin_settings.hpp"
+#include "clika/run/manifest.hpp"
+#include "clika/run/writer.hpp"
 
 namespace py = pybind11;
 
@@ -147,6 +150,48 @@ private:
     std::mutex mutex_;  // one call at a time: the GIL is released while the model works
 };
 
+
+// clika.run_fictional: `clika run --tasks fictional` (cli/fictional_run.cpp) without the printing, through the core's
+// ConductivityRun; the same options give the same run directory, byte for byte.
+py::dict run_fictional(const std::filesystem::path& data, const std::string& model, const std::filesystem::path& out, const std::vector<std::string>& langs,
+                       const std::string& mode, std::size_t limit, std::size_t max_new_tokens, std::size_t chunk, bool share_prefix, const std::string& plugin_name,
+                       const std::vector<std::filesystem::path>& plugin_paths, int threads, int ctx, int batch, int parallel, const std::string& lora,
+                       float lora_scale, const std::map<std::string, std::string>& settings) {
+    const auto modes = parse_fictional_modes(mode);
+    if (!modes) fail_input({}, fmt::format("mode=\"{}\"", mode), "generate, choice or both");
+    const FictionalRunSettings run_settings{.modes = *modes, .max_new_tokens = max_new_tokens, .limit = limit, .chunk = chunk, .share_prefix = share_prefix};
+    check(run_settings);
+    std::vector<Lang> asked;
+    for (const std::string& c : langs) {
+        const auto lang = parse_lang(c);
+        if (!lang) fail_input({}, fmt::format("unknown language \"{}\"", c), "one of en de fr it pl ru ar he ja zh");
+        asked.push_back(*lang);
+    }
+    if (asked.empty()) asked.assign(all_langs.begin(), all_langs.end());
+    std::vector<FictionalTestSet> sets = load_fictional_test_sets(data, fictional_run_langs(asked));
+    const OpenArgs args{.model = model, .threads = threads, .ctx = ctx, .batch = batch, .parallel = parallel, .lora = lora, .lora_scale = lora_scale};
+    py::gil_scoped_release unlocked;
+    Plugin plugin = load_plugin(plugin_name, PluginSearchPath::standard(plugin_paths));
+    std::vector<GivenSetting> given;
+    for (const auto& [name, text] : settings) given.push_back({name, text});
+    nlohmann::ordered_json host;
+    host["mode"] = std::string(backend_mode(*modes));
+    host["max_new_tokens"] = max_new_tokens;
+    std::string json = plugin_settings_json(plugin, std::move(host), given);
+    PluginBackend backend = cli::open_backend(args, std::move(plugin), std::move(json));
+    RunIdentity identity = run_identity(args, backend);
+    identity.data = fictional_data_identity(data, sets);
+    ConductivityRun run(backend, run_settings, std::move(sets));
+    const RunLock lock = open_run_dir(out, run.manifest(identity));
+    RunObserver quiet;
+    const std::size_t answered = run.answer_all(out, quiet);
+    py::gil_scoped_acquire locked;
+    py::dict result;
+    result["answered"] = answered;
+    result["tokens_evaluated"] = run.stats().tokens_evaluated;
+    return result;
+}
+
 }  // namespace
 
 void bind_model(py::module_& m) {
@@ -166,6 +211,10 @@ void bind_model(py::module_& m) {
              "by re-scoring prompt and tokens so far at each step (as for plugins without incremental generation)")
         .def("tokenize", &Model::tokenize, py::arg("text"), py::arg("add_special") = false)
         .def_property_readonly("info", &Model::info);
+    m.def("run_fictional", &run_fictional, py::arg("data"), py::arg("model"), py::arg("out"), py::arg("langs"), py::arg("mode"), py::arg("limit"),
+          py::arg("max_new_tokens"), py::arg("chunk"), py::arg("share_prefix"), py::arg("plugin"), py::arg("plugin_paths"), py::arg("threads"),
+          py::arg("ctx"), py::arg("batch"), py::arg("parallel"), py::arg("lora"), py::arg("lora_scale"), py::arg("settings"),
+          "clika run --tasks fictional: the Conductivity run into `out` (use clika.run_fictional)");
 }
 
 }  // namespace clika

@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "clika/predictions.hpp"
-#include "clika/run_store.hpp"
+#include "clika/run/writer.hpp"
 #include "clika/tools/gguf.hpp"
 #include "test_support.hpp"
 

@@ -1,5 +1,5 @@
 // Paths the OS would describe misleadingly (clika/path_kind.hpp) and growing a finished pilot run
-// (clika/run_growth.hpp), on the run directory functions that use them.
+// (clika/run/growth.hpp), on the run directory functions that use them.
 
 #include <filesystem>
 #include <fstream>
@@ -13,8 +13,8 @@
 
 #include "clika/jsonl.hpp"
 #include "clika/path_kind.hpp"
-#include "clika/run_files.hpp"
-#include "clika/run_store.hpp"
+#include "clika/run/reader.hpp"
+#include "clika/run/writer.hpp"
 #include "test_support.hpp"
 
 using namespace clika;

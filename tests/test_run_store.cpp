@@ -6,7 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/eval/runner.hpp"
-#include "clika/run_store.hpp"
+#include "clika/run/prediction_line.hpp"
+#include "clika/run/writer.hpp"
 #include "clika/scoring.hpp"
 #include "test_support.hpp"
 

@@ -1,5 +1,6 @@
 #pragma once
-// Strict JSON Lines reading: every problem is reported with file, line and field.
+// Strict JSON Lines reading (the rule of clika/strict_json.hpp, one value per line): every problem is reported with
+// file, line and field.
 
 #include <algorithm>
 #include <cstddef>
@@ -16,6 +17,7 @@
 
 #include "clika/error.hpp"
 #include "clika/path_kind.hpp"
+#include "clika/strict_json.hpp"
 
 namespace clika {
 
@@ -103,28 +105,6 @@ private:
     std::size_t line_;
 };
 
-// The first key that appears twice in one object anywhere inside `value`. Python's json keeps the last of two equal
-// keys and simdjson the first: callers refuse such input rather than disagree with Python.
-[[nodiscard]] inline std::optional<std::string_view> json_duplicate_key(simdjson::dom::element value) {
-    // Copies of the views first: value_unsafe() on a temporary result returns a reference into it.
-    if (value.is_array()) {
-        const simdjson::dom::array items = value.get_array().value_unsafe();
-        for (simdjson::dom::element item : items)
-            if (auto key = json_duplicate_key(item)) return key;
-        return std::nullopt;
-    }
-    if (!value.is_object()) return std::nullopt;
-    const simdjson::dom::object object = value.get_object().value_unsafe();
-    std::vector<std::string_view> keys;
-    for (auto field : object) {
-        keys.push_back(field.key);
-        if (auto key = json_duplicate_key(field.value)) return key;
-    }
-    std::sort(keys.begin(), keys.end());
-    if (auto at = std::adjacent_find(keys.begin(), keys.end()); at != keys.end()) return *at;
-    return std::nullopt;
-}
-
 class JsonlFile {
 public:
     explicit JsonlFile(std::filesystem::path path) : path_(std::move(path)) {
@@ -149,32 +129,20 @@ public:
             std::size_t end = rest.find('\n');
             std::string_view text = rest.substr(0, end);
             rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
-            if (line == 1 && text.starts_with("\xEF\xBB\xBF"))
-                fail_input({path_, line}, "the file starts with a UTF-8 byte-order mark (BOM), which JSON does not allow",
-                           "UTF-8 without a BOM: remove the first three bytes, e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE");
+            if (line == 1) refuse_byte_order_mark(path_, text);
             if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
             // The whole file buffer is padded, so the bytes after a line satisfy simdjson's padding contract.
             auto parsed = parser_.parse(text.data(), text.size(), false);
-            if (parsed.error() != simdjson::SUCCESS) fail_input({path_, line}, describe(parsed.error()), "one JSON value per line");
+            if (parsed.error() != simdjson::SUCCESS) fail_input({path_, line}, describe_json_error(parsed.error()), "one JSON value per line");
             simdjson::dom::element root = parsed.value_unsafe();
             if (!root.is_object()) fail_input({path_, line}, fmt::format("is {}", JsonRecord::type_name(root)), "a JSON object");
-            // Python's json keeps the last of two equal keys and simdjson the first: refuse rather than disagree.
             if (const auto key = json_duplicate_key(root))
-                fail_input({path_, line, std::string(*key)}, "appears twice in one object", "every key once per object");
+                fail_input({path_, line, std::string(*key)}, std::string(duplicate_key_what), "every key once per object");
             visit(JsonRecord{root, path_, line});
         }
     }
 
 private:
-    static std::string describe(simdjson::error_code error) {
-        switch (error) {
-            case simdjson::UTF8_ERROR: return "invalid UTF-8";
-            case simdjson::UNCLOSED_STRING: return "malformed JSON: unclosed string";
-            case simdjson::TAPE_ERROR: return "malformed JSON";
-            default: return fmt::format("malformed JSON: {}", simdjson::error_message(error));
-        }
-    }
-
     std::filesystem::path path_;
     simdjson::padded_string text_;
     simdjson::dom::parser parser_;

@@ -7,7 +7,7 @@
     report.to_frame()                                                        # one row per task and language (pandas)
 
 Reports come from `score_published` (the data folder's predictions), `score_run` (a `clika run` directory) and
-`score_lm_eval` (lm-evaluation-harness --log_samples output). Bad arguments raise TypeError or ValueError naming the
+`score_lm_eval` (lm-evaluation-harness --log_samples output); `run_fictional` runs a model on the Conductivity level. Bad arguments raise TypeError or ValueError naming the
 argument; bad files raise clika.Error (a ValueError) with the CLI's one-line message; backend trouble clika.BackendError.
 """
 
@@ -34,6 +34,7 @@ __all__ = [
     "rescaled_accuracy",
     "score_lm_eval",
     "score_published",
+    "run_fictional",
     "score_run",
     "xrr",
 ]
@@ -300,3 +301,31 @@ def report(sources: Sequence[str], out: PathLike, labels: Optional[Sequence[str]
         raise TypeError(f"sources must be a list of sources (str) such as ['model:llama_13b'], not {sources!r}")
     return str(_core.report(list(sources), _path("out", out), _names("labels", labels), None if data is None else _path("data", data),
                             _names("tasks", tasks), _names("langs", langs), pivot, **_settings(bootstrap, seed, confidence)))
+
+
+# ---- running a model ------------------------------------------------------------------------------------------------
+
+def run_fictional(data: PathLike, model: str, out: PathLike, langs: Optional[Sequence[str]] = None, mode: str = "both",
+                  limit: int = 0, max_new_tokens: int = 64, chunk: int = 64, share_prefix: bool = True,
+                  plugin: str = "llamacpp", plugin_paths: Sequence[PathLike] = (), threads: int = 0, ctx: int = 0,
+                  batch: int = 0, parallel: int = 0, lora: Optional[PathLike] = None, lora_scale: float = 1.0,
+                  settings: Optional[Dict[str, str]] = None) -> Dict[str, int]:
+    """The Conductivity level's run, as `clika run --tasks fictional --out OUT` with the same options (English is added
+    when `langs` lacks it): the same run directory, resumed when it exists. Score it with `score_run(out)`. Returns
+    {"answered": items answered now, "tokens_evaluated": ...}."""
+    if not isinstance(mode, str):
+        raise TypeError(f"mode must be a str, not {type(mode).__name__}")
+    if not isinstance(model, str):
+        raise TypeError(f"model must be a str, not {type(model).__name__}")
+    if not isinstance(plugin, str):
+        raise TypeError(f"plugin must be a str, not {type(plugin).__name__}")
+    if not isinstance(share_prefix, bool):
+        raise TypeError(f"share_prefix must be a bool, not {type(share_prefix).__name__}")
+    given = {} if settings is None else {str(k): str(v) for k, v in settings.items()}
+    return _core.run_fictional(_path("data", data), model, _path("out", out), _names("langs", langs) or [], mode,
+                               _integer("limit", limit, 0, 2**62), _integer("max_new_tokens", max_new_tokens, 0, 2**62),
+                               _integer("chunk", chunk, 0, 2**62), share_prefix, plugin,
+                               [_path(f"plugin_paths[{i}]", p) for i, p in enumerate(plugin_paths)],
+                               _integer("threads", threads, 0, 2**31 - 1), _integer("ctx", ctx, 0, 2**31 - 1),
+                               _integer("batch", batch, 0, 2**31 - 1), _integer("parallel", parallel, 0, 2**31 - 1),
+                               "" if lora is None else _path("lora", lora), float(_number("lora_scale", lora_scale)), given)

@@ -34,6 +34,9 @@ def report(sources: List[str], out: _Path, labels: Optional[List[str]] = None, d
            tasks: Optional[List[str]] = None, langs: Optional[List[str]] = None, pivot: str = "en", bootstrap: int = 1000,
            seed: int = ..., confidence: float = 0.95) -> str: ...
 
+def run_fictional(data: str, model: str, out: str, langs: List[str], mode: str, limit: int, max_new_tokens: int, chunk: int,
+                  share_prefix: bool, plugin: str, plugin_paths: List[str], threads: int, ctx: int, batch: int, parallel: int,
+                  lora: str, lora_scale: float, settings: Dict[str, str]) -> Dict[str, int]: ...
 class Model:
     """A model opened through a clika plugin (python/clika_model.cpp); clika.lm_eval is its caller."""
     def __init__(self, model: str, plugin: str = "llamacpp", plugin_paths: List[_Path] = ..., threads: int = 0, ctx: int = 0,

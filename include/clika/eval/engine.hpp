@@ -19,36 +19,9 @@
 #include "clika/prompt.hpp"
 #include "clika/question.hpp"
 #include "clika/request.hpp"
+#include "clika/run/prediction_line.hpp"  // ScoringMode, QuestionOutcome: what a line records
 
 namespace clika {
-
-enum class ScoringMode {
-    letter,  // the paper's protocol: compare log-probabilities of the option letters after "Answer:" (letter_split.hpp)
-    loglik,  // lm-evaluation-harness style: log-likelihood of each option's text as the continuation
-};
-
-[[nodiscard]] constexpr std::string_view name(ScoringMode mode) noexcept { return mode == ScoringMode::letter ? "letter" : "loglik"; }
-
-// How a loglik run's res_norm and res_bytes are normalised, in the words its run.json records. Runs written before
-// run.json recorded them used norm_rule_legacy for res_norm and had no res_bytes.
-inline constexpr std::string_view norm_rule_lm_eval = "lm-eval acc_norm: log-likelihood / code points of the option";
-inline constexpr std::string_view bytes_rule_lm_eval = "lm-eval acc_bytes: log-likelihood / UTF-8 bytes of the option";
-inline constexpr std::string_view norm_rule_legacy = "log-likelihood / UTF-8 bytes of \" \" + option";
-
-struct QuestionOutcome {
-    std::vector<double> scores;       // per option: log p(letter's continuation) or log p(option text)
-    std::vector<double> scores_norm;   // loglik: per code point of the option text (lm-evaluation-harness acc_norm)
-    std::vector<double> scores_bytes;  // loglik: per UTF-8 byte of the option text (lm-evaluation-harness acc_bytes)
-    std::vector<int> n_tokens;         // loglik: continuation tokens per option
-    int predicted = -1;                // option index by scores
-    int predicted_norm = -1;           // option index by scores_norm (loglik)
-    int predicted_bytes = -1;          // option index by scores_bytes (loglik)
-    Token greedy_next = -1;           // the unrestricted argmax after the prompt
-    bool greedy_is_option = true;     // letter: whether greedy decoding produces one of the letters' continuations
-    // letter: per option, whether its score is only an upper bound (a server's top-K log-probabilities left it out);
-    // empty when every score is exact. The decision is exact while one option's score is.
-    std::vector<bool> bounded;
-};
 
 // Index of the first maximum: ties go to the earlier option, as argmax does upstream.
 [[nodiscard]] inline int first_argmax(std::span<const double> values) {

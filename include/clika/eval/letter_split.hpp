@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "clika/error.hpp"
 #include "clika/request.hpp"
@@ -108,6 +109,17 @@ void require_open_ended_tokenizer(B& backend) {
                             "encoder models' tokenizers add; clika scores what a causal decoder predicts right after the prompt",
                             fmt::join(appended, ", ")),
                 "a decoder-only (causal) language model whose tokenizer adds nothing after the text");
+}
+
+// Letter mode's record of what was measured (run.json, and a line whose question splits otherwise): each letter's
+// continuation as token ids and text, and the prompt text the context stops short of.
+[[nodiscard]] inline nlohmann::ordered_json letter_split_json(const LetterSplit& split) {
+    nlohmann::ordered_json out;
+    out["context_drops"] = split.dropped_tail;
+    out["letters"] = nlohmann::ordered_json::array();
+    for (const LetterContinuation& c : split.letters)
+        out["letters"].push_back({{"letter", std::string(1, c.letter)}, {"tokens", c.tokens}, {"text", c.text}});
+    return out;
 }
 
 }  // namespace clika

@@ -17,10 +17,12 @@
 
 #include "clika/dataset.hpp"
 #include "clika/eval/engine.hpp"
-#include "clika/eval/manifest.hpp"
+#include "clika/eval/letter_split.hpp"
 #include "clika/eval/runner.hpp"
-#include "clika/run_files.hpp"
-#include "clika/run_store.hpp"
+#include "clika/run/manifest.hpp"
+#include "clika/run/paths.hpp"
+#include "clika/run/prediction_line.hpp"
+#include "clika/run/writer.hpp"
 
 namespace clika {
 
@@ -146,8 +148,8 @@ private:
                 lines += prediction_line(first_id + i, chunk[i], prompt, settings_.mode, outcomes[i], {});
                 continue;
             }
-            std::optional<LetterSplit> own;  // recorded on the line when it differs from run.json's
-            if (!scores_continuations_of(requests[i], letter_splits_[t][l])) own = engine_.letter_split(chunk[i]);
+            std::optional<nlohmann::ordered_json> own;  // recorded on the line when it differs from run.json's
+            if (!scores_continuations_of(requests[i], letter_splits_[t][l])) own = letter_split_json(engine_.letter_split(chunk[i]));
             lines += prediction_line(first_id + i, chunk[i], prompt, settings_.mode, outcomes[i], backend_.piece(outcomes[i].greedy_next),
                                      own ? &*own : nullptr);
         }

@@ -2,7 +2,7 @@
 // The one resumable runner. Every kind of item (multiple-choice questions, fictional test items, Translate items, and
 // later external ones) is an ItemSource: one output file, the ids of its items in file order, and a function that
 // answers a chunk of them as prediction lines. The runner resumes each file (PredictionWriter drops a torn tail and
-// keeps whole chunks), answers what is missing a chunk at a time and flushes each chunk before the next starts, so a
+// keeps whole chunks: clika/run/writer.hpp), answers what is missing a chunk at a time and flushes each chunk before the next starts, so a
 // killed run resumes to byte-identical files.
 
 #include <cstddef>
@@ -14,7 +14,7 @@
 
 #include "clika/error.hpp"
 #include "clika/question.hpp"
-#include "clika/run_store.hpp"
+#include "clika/run/writer.hpp"
 
 namespace clika {
 
@@ -25,7 +25,7 @@ struct ItemSource {
     // The prediction lines of items [start, end), one line each. Called with consecutive chunks, from where the file
     // stopped; anything it needs once (planning requests) it can do on its first call.
     std::function<std::string(std::size_t start, std::size_t end)> answer;
-    std::size_t finished_before = 0;  // a grown run: items answered before it grew, kept whole (clika/run_growth.hpp)
+    std::size_t finished_before = 0;  // a grown run: items answered before it grew, kept whole (clika/run/growth.hpp)
 };
 
 [[nodiscard]] inline std::vector<std::string> uuids_of(std::span<const Question> questions) {

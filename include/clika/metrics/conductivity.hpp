@@ -24,6 +24,7 @@
 
 #include <fmt/format.h>
 
+#include "clika/fictional/results.hpp"
 #include "clika/language.hpp"
 #include "clika/metrics/accuracy.hpp"
 #include "clika/metrics/bootstrap.hpp"
@@ -31,45 +32,6 @@
 #include "clika/metrics/xrr.hpp"
 
 namespace clika {
-
-enum class FictionalMode : std::uint8_t { generate, choice };
-inline constexpr std::size_t fictional_mode_count = 2;
-inline constexpr std::array<FictionalMode, fictional_mode_count> fictional_modes{FictionalMode::generate, FictionalMode::choice};
-
-[[nodiscard]] constexpr std::string_view name(FictionalMode mode) noexcept { return mode == FictionalMode::generate ? "generate" : "choice"; }
-
-using FictionalModeOutcomes = std::array<std::vector<std::uint8_t>, fictional_mode_count>;
-
-// One language of a fictional run.
-struct FictionalRunLang {
-    std::vector<std::size_t> uuid;   // test items: line index in the test file (the fact)
-    std::vector<std::uint8_t> type;  // 0 or 1
-    FictionalModeOutcomes correct;   // per mode: per item 1/0 (empty when the mode was not run)
-    std::array<bool, fictional_mode_count> has_mode{};
-    bool has_translate = false;
-    FictionalModeOutcomes translate_correct;
-    std::size_t n_continents = 20;
-};
-
-struct FictionalRun {
-    std::string model;
-    std::array<std::optional<FictionalRunLang>, lang_count> langs;
-
-    // The modes every present language was answered in, generate first.
-    [[nodiscard]] std::vector<FictionalMode> modes() const {
-        std::vector<FictionalMode> out;
-        for (FictionalMode mode : fictional_modes) {
-            bool all = true, any = false;
-            for (const auto& l : langs)
-                if (l) {
-                    any = true;
-                    all = all && l->has_mode[static_cast<std::size_t>(mode)];
-                }
-            if (any && all) out.push_back(mode);
-        }
-        return out;
-    }
-};
 
 struct Rate {
     std::size_t questions = 0;

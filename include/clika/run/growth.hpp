@@ -2,7 +2,6 @@
 // A pilot run grown: `--limit 20`, finished, then the same command with `--limit 30` (or none) on the same --out. The
 // first 20 questions of each file are the same questions, so the run is extended instead of refused: run.json takes the
 // new manifest plus "grown_from" (each file's count when it was finished), and resuming counts whole chunks from there.
-// Also: a refused resume's differences, one a line.
 
 #include <algorithm>
 #include <cstddef>
@@ -18,29 +17,12 @@
 
 #include "clika/dataset.hpp"
 #include "clika/error.hpp"
-#include "clika/run_files.hpp"
+#include "clika/run/manifest.hpp"
+#include "clika/run/paths.hpp"
 
 namespace clika {
 
 inline constexpr std::string_view grown_from_key = "grown_from";
-
-// Each difference between the manifest a command would write and the run's, one a line ("  key.sub: A here, B in the
-// run"); objects on both sides are compared key by key.
-[[nodiscard]] inline std::string manifest_differences(const nlohmann::json& here, const nlohmann::json& there, const std::string& prefix = {}) {
-    std::string out;
-    auto line = [&](const std::string& key, const std::string& mine, const std::string& theirs) {
-        out += fmt::format("\n  {}: {} here, {} in the run", key, mine, theirs);
-    };
-    for (const auto& [key, value] : here.items()) {
-        const std::string name = prefix + key;
-        if (!there.contains(key)) line(name, value.dump(), "absent");
-        else if (value.is_object() && there[key].is_object()) out += manifest_differences(value, there[key], name + ".");
-        else if (there[key] != value) line(name, value.dump(), there[key].dump());
-    }
-    for (const auto& [key, value] : there.items())
-        if (!here.contains(key)) line(prefix + key, "absent", value.dump());
-    return out;
-}
 
 // Lines in a file (a finished predictions file holds one per question).
 [[nodiscard]] inline std::size_t count_lines(const std::filesystem::path& path) {
@@ -90,8 +72,8 @@ inline constexpr std::string_view grown_from_key = "grown_from";
 // How many answers of a task and language were finished before the run grew (0: it never grew); chunks count from there.
 [[nodiscard]] inline std::size_t answers_before_growth(const std::filesystem::path& run_dir, Task task, Lang lang) {
     std::error_code ec;
-    if (!std::filesystem::exists(run_dir / "run.json", ec)) return 0;
-    const nlohmann::json manifest = read_run_manifest(run_dir / "run.json");
+    if (!std::filesystem::exists(run_manifest_path(run_dir), ec)) return 0;
+    const nlohmann::json manifest = read_run_manifest(run_manifest_path(run_dir));
     const auto at = manifest.find(std::string(grown_from_key));
     if (at == manifest.end() || !at->is_object() || !at->contains("questions")) return 0;
     const nlohmann::json& counts = (*at)["questions"];

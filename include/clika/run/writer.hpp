@@ -1,18 +1,19 @@
 #pragma once
-// A run directory: run.json (what produced it) and, per task/language, predictions.jsonl in the upstream format plus
-// scores. Lines are appended a chunk at a time and flushed; a restarted run drops a torn tail, keeps whole chunks and
-// continues, so a killed run resumes to byte-identical files.
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <span>
-#include <string>
-#include <vector>
+// Writing a run directory, for every kind of run: the lock held while it is written, run.json checked against the
+// command's before anything changes, and the answer files appended a chunk at a time and flushed. A restarted run drops
+// a torn tail, keeps whole chunks and continues, so a killed run resumes to byte-identical files.
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <span>
+#include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -22,25 +23,23 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/atomic_file.hpp"
-#include "clika/eval/engine.hpp"
 #include "clika/error.hpp"
 #include "clika/jsonl.hpp"
 #include "clika/logprob.hpp"
 #include "clika/path_kind.hpp"
 #include "clika/question.hpp"
-#include "clika/run_files.hpp"
-#include "clika/run_growth.hpp"
+#include "clika/run/growth.hpp"
+#include "clika/run/manifest.hpp"
+#include "clika/run/paths.hpp"
 
 namespace clika {
-
-using OrderedJson = nlohmann::ordered_json;
 
 // Held while a run writes its directory: a second clika run on the same --out is refused instead of interleaving lines.
 // The lock is an flock on OUT/.clika.lock, released by the kernel however the process ends (kill -9 included).
 class RunLock {
 public:
     explicit RunLock(const fs::path& run_dir) {
-        const fs::path path = run_dir / ".clika.lock";
+        const fs::path path = run_lock_path(run_dir);
         fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd_ < 0) fail_input({path}, fmt::format("cannot create the run lock: {}", std::strerror(errno)));
         if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
@@ -64,7 +63,7 @@ private:
 
 // Locks the run directory, then refuses to mix runs: an existing manifest must equal the one this command would write
 // (keys in any order); every difference is named. Nothing in the directory is changed before these checks pass. A
-// finished pilot run is grown instead (clika/run_growth.hpp); `grown`, when given, then says so.
+// finished pilot run is grown instead (clika/run/growth.hpp); `grown`, when given, then says so.
 [[nodiscard]] inline RunLock open_run_dir(const fs::path& run_dir, const OrderedJson& wanted, std::string* grown = nullptr) {
     // As it reads back from the file: text that is not UTF-8 (a byte token's piece) compares as written, U+FFFD.
     const OrderedJson manifest = OrderedJson::parse(wanted.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
@@ -73,7 +72,7 @@ private:
     fs::create_directories(run_dir, ec);
     if (ec) fail_input({run_dir}, fmt::format("cannot create run directory: {}", ec.message()));
     RunLock lock(run_dir);
-    const fs::path path = run_dir / "run.json";
+    const fs::path path = run_manifest_path(run_dir);
     if (fs::exists(path)) {
         const nlohmann::json existing = without_growth_record(read_run_manifest(path));
         const nlohmann::json here(manifest);
@@ -98,57 +97,10 @@ private:
     return lock;
 }
 
-// Letter mode's record of what was measured: each letter's continuation as token ids and text, and the prompt text the
-// context stops short of.
-[[nodiscard]] inline OrderedJson letter_split_json(const LetterSplit& split) {
-    OrderedJson out;
-    out["context_drops"] = split.dropped_tail;
-    out["letters"] = OrderedJson::array();
-    for (const LetterContinuation& c : split.letters)
-        out["letters"].push_back({{"letter", std::string(1, c.letter)}, {"tokens", c.tokens}, {"text", c.text}});
-    return out;
-}
-
-// The upstream prediction line ({id, input, res, label, uuid}) plus clika's scores. `own_continuations`: letter mode,
-// a question whose continuations differ from its task's in run.json records its own.
-[[nodiscard]] inline std::string prediction_line(std::size_t id, const Question& q, const std::string& prompt, ScoringMode mode,
-                                                 const QuestionOutcome& o, const std::string& greedy_piece,
-                                                 const LetterSplit* own_continuations = nullptr) {
-    OrderedJson line;
-    line["id"] = id;
-    line["input"] = prompt;
-    line["res"] = o.predicted >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(o.predicted)]) : std::string();
-    line["label"] = std::string(1, q.label_letter());
-    if (q.uuid_is_integer) line["uuid"] = std::stoll(q.uuid);
-    else line["uuid"] = q.uuid;
-    line["scores"] = logprobs_json(o.scores);
-    line["mode"] = std::string(name(mode));
-    if (mode == ScoringMode::letter) {
-        line["greedy"] = greedy_piece;  // may be a partial UTF-8 sequence (byte tokens): written with U+FFFD
-        line["greedy_token"] = o.greedy_next;
-        line["greedy_is_option"] = o.greedy_is_option;
-        if (own_continuations != nullptr) line["continuations"] = letter_split_json(*own_continuations);
-        if (!o.bounded.empty()) {  // letters whose scores are upper bounds; all of them: the decision is not exact
-            OrderedJson letters = OrderedJson::array();
-            for (std::size_t i = 0; i < o.bounded.size(); ++i)
-                if (o.bounded[i]) letters.push_back(std::string(1, option_letters[i]));
-            line["bounded"] = std::move(letters);
-        }
-    } else {
-        auto letter = [](int index) { return index >= 0 ? std::string(1, option_letters[static_cast<std::size_t>(index)]) : std::string(); };
-        line["res_norm"] = letter(o.predicted_norm);
-        line["scores_norm"] = logprobs_json(o.scores_norm);
-        line["res_bytes"] = letter(o.predicted_bytes);
-        line["scores_bytes"] = logprobs_json(o.scores_bytes);
-        line["n_tokens"] = o.n_tokens;
-    }
-    return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
-}
-
 class PredictionWriter {
 public:
     // Opens (or resumes) one file of items with these uuids. `chunk` is the unit results are computed and written in;
-    // `finished_before`: a grown run's answers from before it grew, whole, where its chunks start (clika/run_growth.hpp).
+    // `finished_before`: a grown run's answers from before it grew, whole, where its chunks start (clika/run/growth.hpp).
     PredictionWriter(fs::path path, std::span<const std::string> uuids, std::size_t chunk, std::size_t finished_before = 0)
         : path_(std::move(path)), chunk_(chunk), finished_before_(finished_before) {
         fs::create_directories(path_.parent_path());

@@ -1,0 +1,20 @@
+# The core's layers include only downward: the run directory module (include/clika/run/) never includes the evaluation
+# pipeline (eval/), scoring (metrics/, report/) or the CLI, so that every kind of run and every reader can use it.
+# usage: cmake -DINCLUDE_DIR=include/clika -P layers.cmake
+file(GLOB _run_headers "${INCLUDE_DIR}/run/*.hpp")
+if(NOT _run_headers)
+  message(FATAL_ERROR "no headers in ${INCLUDE_DIR}/run")
+endif()
+set(_found "")
+foreach(_header IN LISTS _run_headers)
+  file(STRINGS "${_header}" _includes REGEX "^#include \"")
+  foreach(_line IN LISTS _includes)
+    if(_line MATCHES "\"clika/(eval|metrics|report)/" OR NOT _line MATCHES "\"clika/")
+      string(APPEND _found "\n  ${_header}: ${_line}")
+    endif()
+  endforeach()
+endforeach()
+if(_found)
+  message(FATAL_ERROR "include/clika/run/ includes a layer above it:${_found}")
+endif()
+message(STATUS "include/clika/run/: no include of eval/, metrics/, report/ or the CLI")
