@@ -63,7 +63,8 @@ namespace detail {
     const std::size_t legend_rows = (chart.series.size() + per_row - 1) / per_row;
     const double axis_bottom = top + plot_height;
     const double height = axis_bottom + 44 + 18.0 * static_cast<double>(legend_rows) + 8;
-    const auto [y_low, y_high] = detail::y_range(chart);
+    const std::pair<double, double> range = detail::y_range(chart);  // (no structured binding: clang 14 refuses capturing one)
+    const double y_low = range.first, y_high = range.second;
     auto y = [&](double v) { return axis_bottom - (v - y_low) / (y_high - y_low) * plot_height; };
 
     std::string svg = fmt::format(
