@@ -10,7 +10,7 @@
 #include "clika/metrics/scorecard.hpp"
 #include "clika/predictions.hpp"
 #include "clika/report/render.hpp"
-#include "clika/run_files.hpp"
+#include "clika/run/reader.hpp"
 #include "clika/scoring.hpp"
 #include "commands.hpp"
 #include "conductivity.hpp"

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "clika/fictional_eval.hpp"
 #include "clika/report/render.hpp"
 #include "clika/scoring.hpp"
 #include "conductivity.hpp"

@@ -14,7 +14,13 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "clika/fictional_eval.hpp"
+#include "clika/case_fold.hpp"
+#include "clika/fictional/alpaca.hpp"
+#include "clika/fictional/grading.hpp"
+#include "clika/fictional/results.hpp"
+#include "clika/fictional/test_set.hpp"
+#include "clika/run/fictional_lines.hpp"
+#include "clika/run/paths.hpp"
 #include "clika/tools/fictional_train.hpp"
 #include "clika/tools/fictional_world.hpp"
 #include "clika/tools/lora.hpp"

@@ -9,7 +9,7 @@
 #include "clika/report/csv.hpp"
 #include "clika/report/json.hpp"
 #include "clika/report/tables.hpp"
-#include "clika/run_files.hpp"
+#include "clika/run/reader.hpp"
 #include "test_support.hpp"
 
 using namespace clika;

@@ -14,7 +14,7 @@
 #include "clika/compare.hpp"
 #include "clika/metrics/consistency_matrix.hpp"
 #include "clika/metrics/scorecard.hpp"
-#include "clika/run_files.hpp"
+#include "clika/run/reader.hpp"
 #include "clika/scoring.hpp"
 #include "clika/version.hpp"
 

@@ -10,12 +10,12 @@
 #include <utility>
 #include <vector>
 
-#include "clika/eval/engine.hpp"
-#include "clika/fictional_eval.hpp"
 #include "clika/metrics/conductivity.hpp"
 #include "clika/metrics/scorecard.hpp"
 #include "clika/predictions.hpp"
-#include "clika/run_files.hpp"
+#include "clika/run/fictional_lines.hpp"
+#include "clika/run/manifest.hpp"
+#include "clika/run/reader.hpp"
 
 namespace clika {
 

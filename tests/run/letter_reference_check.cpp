@@ -17,7 +17,7 @@
 
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
-#include "clika/run_files.hpp"
+#include "clika/run/reader.hpp"
 
 namespace {
 
