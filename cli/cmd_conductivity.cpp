@@ -234,7 +234,7 @@ std::string world_readme(const GenerateOptions& o, const world::World& w) {
         "Names are made of consonant-vowel syllables. The names in other languages are TRANSLITERATIONS, syllable by syllable,\n"
         "through one table per script (Latin: the English spelling, Polish writing v as w; Cyrillic; Arabic; Hebrew; Katakana;\n"
         "Chinese phonetic characters), not translations; only the geographic nouns (Sands, Isle, ...) are translated, from a\n"
-        "fixed table. The tables are in clika's include/clika/fictional_world.hpp.\n\n"
+        "fixed table. The tables are in clika's include/clika/tools/fictional_world.hpp.\n\n"
         "```sh\nclika conductivity export --data DIR --lang zh --out train-zh\n"
         "clika run --data DIR --tasks fictional --model base.gguf --lora adapter.gguf --out runs/world\n```\n",
         fmt::arg("seed", o.seed), fmt::arg("c", o.continents), fmt::arg("m", o.cities), fmt::arg("n", w.cities.size()),

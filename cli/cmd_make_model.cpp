@@ -119,7 +119,7 @@ void add_make_model_command(CLI::App& app) {
         "covers en de fr it pl ru ar he ja zh; qwen2 (152k) covers them natively but makes a ~25 MB default model.\n"
         "\n"
         "Weights depend only on the seed, the shape and the tensor name (SplitMix64, Irwin-Hall(4) ~ N(0, 1/fan_in), norms 1;\n"
-        "the generator is specified in include/clika/model_maker.hpp): the same arguments give a byte-identical file.\n"
+        "the generator is specified in include/clika/tools/model_maker.hpp): the same arguments give a byte-identical file.\n"
         "\nExamples:\n"
         "  clika make-model --out tiny.gguf\n"
         "  clika make-model --out qwen.gguf --vocab-name qwen2 --seed 7 --type f32\n"

@@ -47,7 +47,7 @@ namespace clika::cli {
     std::vector<Task> out;
     for (const std::string& text : given) {
         Task task = task_arg(text);
-        if (task == Task::fictional) fail_input({}, "the fictional task is scored by `clika conductivity`", "x_copa, x_csqa, x_geo or x_name");
+        if (task == Task::fictional) fail_input({}, "fictional is not a multiple-choice task (a fictional run is scored whole: `clika score --run DIR`)", "x_copa, x_csqa, x_geo or x_name");
         out.push_back(task);
     }
     if (out.empty()) out.assign(multiple_choice_tasks.begin(), multiple_choice_tasks.end());

@@ -1,6 +1,10 @@
 #pragma once
-// Everything of the header-only core in one include. Test-model and data tooling (GGUF/ONNX writers, model and LoRA
-// making, fictional worlds, training export) is clika::tools: clika/tools/*.hpp.
+// The core's data, evaluation pipeline, run directory, metrics and reports in one include. Kept out, each with its own
+// entry header so that an embedding program pays only for what it uses: lm-evaluation-harness samples
+// (clika/lm_eval_score.hpp, with the families scorecard), model backends through plugins (clika/plugin_backend.hpp,
+// which needs Boost.DLL), comparisons and HTML reports (clika/compare.hpp, clika/report/report_files.hpp). Test-model
+// and data tooling (GGUF/ONNX writers, model and LoRA making, fictional worlds, training export) is clika::tools:
+// clika/tools/*.hpp.
 
 #include "clika/dataset.hpp"
 #include "clika/error.hpp"

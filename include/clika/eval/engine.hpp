@@ -56,7 +56,7 @@ public:
     [[nodiscard]] ScoringMode mode() const noexcept { return mode_; }
     [[nodiscard]] Shots shots() const noexcept { return shots_; }
 
-    // Letter mode's split of one question's prompt (clika/letter_split.hpp): the context and each letter's continuation.
+    // Letter mode's split of one question's prompt (clika/eval/letter_split.hpp): the context and each letter's continuation.
     [[nodiscard]] LetterSplit letter_split(const Question& q) {
         const std::string prompt = build_prompt(q, shots_);
         return split_letters(backend_, prompt, backend_.tokenize(prompt, true), q.options.size());
