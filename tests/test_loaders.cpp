@@ -28,16 +28,6 @@ fs::path geo_folder(std::string_view name, const std::string& english, const std
     return root;
 }
 
-std::string error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const Error& e) {
-        CHECK(e.kind() == ErrorKind::bad_input);
-        return e.what();
-    }
-    FAIL("expected a clika::Error");
-    return {};
-}
 
 }  // namespace
 
@@ -65,14 +55,14 @@ TEST_CASE("loaders reject bad lines with file, line and what was wrong") {
     CAPTURE(c.what);
     const std::string english = R"({"id": 0, "questions": "Q0?", "answers": ["a", "b", "c", "d"], "label": 1})" "\n" + c.second_line + "\n";
     fs::path root = geo_folder("bad-lines", english, good_geo);
-    const std::string message = error_of([&] { (void)load_questions(root, Task::x_geo, Lang::en); });
+    const std::string message = test::bad_input_message([&] { (void)load_questions(root, Task::x_geo, Lang::en); });
     CHECK_THAT(message, Contains("en_geo_data.jsonl:2"));
     CHECK_THAT(message, Contains(c.message));
 }
 
 TEST_CASE("a language with a different question count than English is refused") {
     fs::path root = geo_folder("count", good_geo, R"({"id": 0, "questions": "Q0?", "answers": ["a", "b", "c", "d"], "label": 1})" "\n");
-    const std::string message = error_of([&] { (void)load_task(root, Task::x_geo, {Lang::en, Lang::de}); });
+    const std::string message = test::bad_input_message([&] { (void)load_task(root, Task::x_geo, {Lang::en, Lang::de}); });
     CHECK_THAT(message, Contains("de_geo_data.jsonl"));
     CHECK_THAT(message, Contains("has 1 questions but English"));
 }
@@ -81,28 +71,28 @@ TEST_CASE("a language whose questions differ from English's is refused") {
     std::string german = good_geo;
     german.replace(german.find("\"id\": 1"), 7, "\"id\": 9");
     fs::path root = geo_folder("ids", good_geo, german);
-    const std::string message = error_of([&] { (void)load_task(root, Task::x_geo, {Lang::en, Lang::de}); });
+    const std::string message = test::bad_input_message([&] { (void)load_task(root, Task::x_geo, {Lang::en, Lang::de}); });
     CHECK_THAT(message, Contains("de_geo_data.jsonl:2"));
     CHECK_THAT(message, Contains("has id \"9\" but English has \"1\""));
 }
 
 TEST_CASE("a missing file is named") {
     fs::path root = test::scratch_dir("missing");
-    const std::string message = error_of([&] { (void)load_questions(root, Task::x_name, Lang::ja); });
+    const std::string message = test::bad_input_message([&] { (void)load_questions(root, Task::x_name, Lang::ja); });
     CHECK_THAT(message, Contains("x_name/ja/ja_name_data_generate.jsonl: file not found"));
 }
 
 TEST_CASE("blank lines are not questions, and an empty file is an error") {
     fs::path root = geo_folder("blank", "\n" + good_geo + "\n\n", "");
     CHECK(load_questions(root, Task::x_geo, Lang::en).size() == 2);
-    CHECK_THAT(error_of([&] { (void)load_questions(root, Task::x_geo, Lang::de); }), Contains("no questions"));
+    CHECK_THAT(test::bad_input_message([&] { (void)load_questions(root, Task::x_geo, Lang::de); }), Contains("no questions"));
 }
 
 TEST_CASE("x_csqa options must be labelled A to E in order") {
     fs::path root = test::scratch_dir("csqa");
     test::write_file(root / "x_csqa" / "en" / "validation.jsonl",
                      R"({"id": "q", "question": {"stem": "S", "choices": {"label": ["A", "C", "B", "D", "E"], "text": ["1", "2", "3", "4", "5"]}}, "answerKey": "B"})" "\n");
-    CHECK_THAT(error_of([&] { (void)load_questions(root, Task::x_csqa, Lang::en); }), Contains("validation.jsonl:1: field \"question.choices.label\""));
+    CHECK_THAT(test::bad_input_message([&] { (void)load_questions(root, Task::x_csqa, Lang::en); }), Contains("validation.jsonl:1: field \"question.choices.label\""));
 }
 
 TEST_CASE("prediction letters follow the paper: first character after stripping, empty is wrong") {
@@ -118,14 +108,14 @@ TEST_CASE("prediction letters follow the paper: first character after stripping,
 TEST_CASE("prediction files reject labels that are not option letters") {
     fs::path file = test::scratch_dir("pred") / "p.jsonl";
     test::write_file(file, R"({"id": 0, "input": "x", "res": "A.", "label": "F", "uuid": 5})" "\n");
-    CHECK_THAT(error_of([&] { (void)load_predictions(file, Task::x_geo); }), Contains("p.jsonl:1: field \"label\": label \"F\" is not an option letter (expected one of ABCD)"));
+    CHECK_THAT(test::bad_input_message([&] { (void)load_predictions(file, Task::x_geo); }), Contains("p.jsonl:1: field \"label\": label \"F\" is not an option letter (expected one of ABCD)"));
 }
 
 TEST_CASE("a run's prediction whose res contradicts its own scores is refused, naming the line") {
     fs::path file = test::scratch_dir("pred-scores") / "p.jsonl";
     test::write_file(file, R"({"id": 0, "input": "x", "res": "B", "label": "A", "uuid": 5, "scores": [-1.0, -2.0, -0.5, -3.0]})" "\n"
                            R"({"id": 1, "input": "x", "res": "B", "label": "A", "uuid": 6, "scores": [-1.0, -0.5, -2.0, -3.0]})" "\n");
-    CHECK_THAT(error_of([&] { (void)load_predictions(file, Task::x_geo); }),
+    CHECK_THAT(test::bad_input_message([&] { (void)load_predictions(file, Task::x_geo); }),
                Contains("p.jsonl:1: field \"res\": \"B\" contradicts the line's scores, whose first maximum is option C"));
     test::write_file(file, R"({"id": 1, "input": "x", "res": "B", "label": "A", "uuid": 6, "scores": [-1.0, -0.5, -0.5, -3.0]})" "\n");
     CHECK(load_predictions(file, Task::x_geo).predicted == std::vector<char>{'B'});  // ties: the first maximum
@@ -140,7 +130,7 @@ TEST_CASE("results align other languages to English by uuid, not by line order")
     CHECK(*aligned.correct[index(Lang::de)] == std::vector<std::uint8_t>{1, 1, 0});
 
     set.put(Task::x_geo, Lang::fr, LangResults{"fr.jsonl", {"a", "b", "z"}, {0, 1, 1}, {'B', 'A', 'A'}, {'A', 'A', 'A'}});
-    CHECK_THAT(error_of([&] { (void)align(set, Task::x_geo); }), Contains("fr.jsonl:3: field \"uuid\": question \"z\" is not among English's questions"));
+    CHECK_THAT(test::bad_input_message([&] { (void)align(set, Task::x_geo); }), Contains("fr.jsonl:3: field \"uuid\": question \"z\" is not among English's questions"));
 }
 
 TEST_CASE("fictional tags split into sentence, continent, city and type") {
@@ -173,12 +163,12 @@ TEST_CASE("a fictional test item without tags is refused with its line") {
     test::write_file(root / "fictional" / "test" / "target" / "testDE.jsonl",
                      R"({"prompt": "p", "input": "", "answer": "a[[continent:A]][[city:B]][[type:0]]"})" "\n"
                      R"({"prompt": "p", "input": "", "answer": "untagged"})" "\n");
-    CHECK_THAT(error_of([&] { (void)load_fictional_test(root, Lang::de); }), Contains("testDE.jsonl:2: field \"answer\": tags are missing or malformed"));
+    CHECK_THAT(test::bad_input_message([&] { (void)load_fictional_test(root, Lang::de); }), Contains("testDE.jsonl:2: field \"answer\": tags are missing or malformed"));
 }
 
 TEST_CASE("a file starting with a UTF-8 byte-order mark is named as such, not as malformed JSON") {
     fs::path root = geo_folder("bom", "\xEF\xBB\xBF" + good_geo, good_geo);
-    const std::string message = error_of([&] { (void)load_questions(root, Task::x_geo, Lang::en); });
+    const std::string message = test::bad_input_message([&] { (void)load_questions(root, Task::x_geo, Lang::en); });
     CHECK_THAT(message, Contains("en_geo_data.jsonl:1: the file starts with a UTF-8 byte-order mark (BOM)"));
     CHECK_THAT(message, !Contains("malformed"));
 }
@@ -205,12 +195,12 @@ TEST_CASE("a nested field of the wrong type is named by its whole path") {
     CAPTURE(c.what);
     fs::path root = test::scratch_dir("nested-csqa");
     test::write_file(raw_questions_path(root, Task::x_csqa, Lang::en), c.line + "\n");
-    const std::string message = error_of([&] { (void)load_questions(root, Task::x_csqa, Lang::en); });
+    const std::string message = test::bad_input_message([&] { (void)load_questions(root, Task::x_csqa, Lang::en); });
     CHECK_THAT(message, Contains(raw_questions_path(root, Task::x_csqa, Lang::en).filename().string() + ":1: " + std::string(c.message)));
 }
 
 TEST_CASE("a prediction's score that is not a number is named by its index") {
     fs::path file = test::scratch_dir("pred-score-type") / "p.jsonl";
     test::write_file(file, R"({"id": 0, "input": "x", "res": "A", "label": "A", "uuid": 5, "scores": [-1.0, "x", -0.5, -3.0]})" "\n");
-    CHECK_THAT(error_of([&] { (void)load_predictions(file, Task::x_geo); }), Contains("p.jsonl:1: field \"scores[1]\": is a string"));
+    CHECK_THAT(test::bad_input_message([&] { (void)load_predictions(file, Task::x_geo); }), Contains("p.jsonl:1: field \"scores[1]\": is a string"));
 }

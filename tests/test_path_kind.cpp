@@ -21,60 +21,45 @@ using namespace clika;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string refusal(auto&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        CHECK(e.kind() == ErrorKind::bad_input);
-        return e.what();
-    }
-    FAIL("expected an error");
-    return {};
-}
-
-}  // namespace
-
 TEST_CASE("a symbolic link to nothing as a run directory is named as such and not as File exists") {
     const fs::path dir = test::scratch_dir("path-kind-dangling");
     fs::create_symlink(dir / "nowhere" / "x", dir / "out");
-    const std::string what = refusal([&] { (void)open_run_dir(dir / "out", OrderedJson{{"mode", "letter"}}); });
+    const std::string what = test::bad_input_message([&] { (void)open_run_dir(dir / "out", OrderedJson{{"mode", "letter"}}); });
     CHECK_THAT(what, Contains("out: --out is a symbolic link to " + (dir / "nowhere" / "x").string() + ", which does not exist"));
     CHECK(!fs::exists(dir / "nowhere"));
 }
 
 TEST_CASE("an empty run directory path is refused as empty and not as Invalid argument") {
-    CHECK_THAT(refusal([] { (void)open_run_dir("", OrderedJson{{"mode", "letter"}}); }), Contains("--out is empty"));
+    CHECK_THAT(test::bad_input_message([] { (void)open_run_dir("", OrderedJson{{"mode", "letter"}}); }), Contains("--out is empty"));
 }
 
 TEST_CASE("a file where a folder is expected is named as a file also when it lies on the way") {
     const fs::path dir = test::scratch_dir("path-kind-file");
     test::write_file(dir / "a-file", "x");
-    CHECK_THAT(refusal([&] { (void)open_run_dir(dir / "a-file", OrderedJson{{"mode", "letter"}}); }), Contains("--out is a file, not a folder"));
-    CHECK_THAT(refusal([&] { (void)open_run_dir(dir / "a-file" / "run", OrderedJson{{"mode", "letter"}}); }),
+    CHECK_THAT(test::bad_input_message([&] { (void)open_run_dir(dir / "a-file", OrderedJson{{"mode", "letter"}}); }), Contains("--out is a file, not a folder"));
+    CHECK_THAT(test::bad_input_message([&] { (void)open_run_dir(dir / "a-file" / "run", OrderedJson{{"mode", "letter"}}); }),
                Contains("--out " + (dir / "a-file").string() + " is a file, not a folder"));
-    CHECK_THAT(refusal([&] { (void)load_run(dir / "a-file"); }), Contains("is a file, not a run directory"));
+    CHECK_THAT(test::bad_input_message([&] { (void)load_run(dir / "a-file"); }), Contains("is a file, not a run directory"));
 }
 
 TEST_CASE("a FIFO or a device given as a file is named as such and never read") {
     const fs::path dir = test::scratch_dir("path-kind-fifo");
     REQUIRE(::mkfifo((dir / "pipe.jsonl").c_str(), 0600) == 0);
-    CHECK_THAT(refusal([&] { JsonlFile file(dir / "pipe.jsonl"); }), Contains("pipe.jsonl: is a FIFO (named pipe), not a regular file"));
-    CHECK_THAT(refusal([&] { JsonlFile file("/dev/zero"); }), Contains("/dev/zero: is a character device (such as /dev/zero), not a regular file"));
+    CHECK_THAT(test::bad_input_message([&] { JsonlFile file(dir / "pipe.jsonl"); }), Contains("pipe.jsonl: is a FIFO (named pipe), not a regular file"));
+    CHECK_THAT(test::bad_input_message([&] { JsonlFile file("/dev/zero"); }), Contains("/dev/zero: is a character device (such as /dev/zero), not a regular file"));
     // run.json linked to /dev/zero was read until memory ran out
     fs::create_directories(dir / "run");
     fs::create_symlink("/dev/zero", dir / "run" / "run.json");
-    CHECK_THAT(refusal([&] { (void)open_run_dir(dir / "run", OrderedJson{{"mode", "letter"}}); }),
+    CHECK_THAT(test::bad_input_message([&] { (void)open_run_dir(dir / "run", OrderedJson{{"mode", "letter"}}); }),
                Contains("run.json: is a character device (such as /dev/zero), not a regular run manifest"));
-    CHECK_THAT(refusal([&] { JsonlFile file(dir / "missing.jsonl"); }), Contains("missing.jsonl: file not found"));
+    CHECK_THAT(test::bad_input_message([&] { JsonlFile file(dir / "missing.jsonl"); }), Contains("missing.jsonl: file not found"));
 }
 
 TEST_CASE("a refused resume names each difference on a line of its own with nested keys by their path") {
     const fs::path dir = test::scratch_dir("manifest-lines");
     (void)open_run_dir(dir, OrderedJson{{"mode", "letter"}, {"backend", {{"batch", 512}, {"ctx", 4096}}}, {"shots", 1}});
     const std::string what =
-        refusal([&] { (void)open_run_dir(dir, OrderedJson{{"mode", "loglik"}, {"backend", {{"batch", 64}, {"ctx", 4096}}}}); });
+        test::bad_input_message([&] { (void)open_run_dir(dir, OrderedJson{{"mode", "loglik"}, {"backend", {{"batch", 64}, {"ctx", 4096}}}}); });
     CHECK_THAT(what, Contains("it differs in:\n  backend.batch: 64 here, 512 in the run\n  mode: \"loglik\" here, \"letter\" in the run\n"
                               "  shots: absent here, 1 in the run"));
 }
@@ -127,9 +112,9 @@ TEST_CASE("a smaller limit or an unfinished pilot run is not grown") {
     const fs::path dir = test::scratch_dir("grow-refused");
     (void)open_run_dir(dir, pilot(20, 20));
     answered(dir, 12);
-    CHECK_THAT(refusal([&] { (void)open_run_dir(dir, pilot(30, 30)); }),
+    CHECK_THAT(test::bad_input_message([&] { (void)open_run_dir(dir, pilot(30, 30)); }),
                Contains("--limit 30 would grow a run of --limit 20 that is not finished (12 of 20 answers)"));
     answered(dir, 20);
-    CHECK_THAT(refusal([&] { (void)open_run_dir(dir, pilot(10, 10)); }), Contains("\n  limit: 10 here, 20 in the run"));
+    CHECK_THAT(test::bad_input_message([&] { (void)open_run_dir(dir, pilot(10, 10)); }), Contains("\n  limit: 10 here, 20 in the run"));
     CHECK(read_run_manifest(dir / "run.json")["limit"] == 20);
 }

@@ -3,10 +3,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include <catch2/catch.hpp>
+
+#include "clika/error.hpp"
 
 namespace clika::test {
 
@@ -36,6 +39,18 @@ inline void write_file(const std::filesystem::path& path, std::string_view text)
 inline std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The message of the bad-input error `action` throws; a test failure when it throws none or another kind.
+inline std::string bad_input_message(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::bad_input);
+        return e.what();
+    }
+    FAIL("expected a clika::Error");
+    return {};
 }
 
 }  // namespace clika::test
