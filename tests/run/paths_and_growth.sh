@@ -60,8 +60,8 @@ grep -q 'growing the finished run of --limit 20 to --limit 30: its answers are k
 [[ $(wc -l < "$WORK/pilot/x_geo/en/predictions.jsonl") == 30 ]] || { echo "the grown run does not hold 30 answers"; exit 1; }
 cmp <(head -n 20 "$WORK/pilot/x_geo/en/predictions.jsonl") "$WORK/pilot20.jsonl" || { echo "the pilot's answers changed"; exit 1; }
 "$CLIKA" "${run[@]}" --limit 30 --chunk 8 --out "$WORK/fresh30" 2> /dev/null
-cmp <(python3 -c 'import json,sys; [print(json.loads(l)["uuid"]) for l in open(sys.argv[1])]' "$WORK/pilot/x_geo/en/predictions.jsonl") \
-    <(python3 -c 'import json,sys; [print(json.loads(l)["uuid"]) for l in open(sys.argv[1])]' "$WORK/fresh30/x_geo/en/predictions.jsonl") ||
+cmp <("$CLIKA_PYTHON" -c 'import json,sys; [print(json.loads(l)["uuid"]) for l in open(sys.argv[1])]' "$WORK/pilot/x_geo/en/predictions.jsonl") \
+    <("$CLIKA_PYTHON" -c 'import json,sys; [print(json.loads(l)["uuid"]) for l in open(sys.argv[1])]' "$WORK/fresh30/x_geo/en/predictions.jsonl") ||
   { echo "the grown run answers other questions than a fresh --limit 30 run"; exit 1; }
 "$CLIKA" score --run "$WORK/pilot" --bootstrap 0 > /dev/null
 
