@@ -37,7 +37,7 @@ sanitizer_env() {  # $1: folder for reports
   export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:print_stacktrace=1:detect_leaks=1:check_initialization_order=1:strict_string_checks=1:log_path=$1/asan"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$1/ubsan"
   # Thread-local storage unscanned: clang 14's LSan crashes on glibc 2.36's dynamic TLS of dlopen'ed plugins (see the file).
-  export LSAN_OPTIONS="use_tls=0:suppressions=$root/scripts/lsan-suppressions.txt"
+  export LSAN_OPTIONS="use_tls=0:print_suppressions=0:suppressions=$root/scripts/lsan-suppressions.txt"
 }
 
 reports_or_ok() {  # $1: folder for reports; fails listing every report
