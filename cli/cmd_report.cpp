@@ -51,9 +51,9 @@ void add_report_command(CLI::App& app) {
         "\nSOURCE is run:DIR (a `clika run` directory, multiple-choice or fictional), model:STEM (published predictions in\n"
         "--data) or lm-eval:DIR (lm-evaluation-harness samples of CLiKA's tasks), as for `clika compare`.\n"
         "\nDIR/index.html is one self-contained page (no network, no script): Basic and Factual RA per language, Factual\n"
-        "en-CO (CO towards --pivot) per language, the consistency matrices CO(X->Y) as heat maps, XRR per language for\n"
-        "fictional runs, and the paper's Tables 5-7 layout, with bootstrap intervals. DIR/report.md has the tables; each\n"
-        "chart is also DIR/<chart>.svg with its data as DIR/<chart>.csv.\n"
+        "en-CO (CO towards --pivot) per language, the consistency matrices CO(X->Y) and the both-right rates as heat maps,\n"
+        "XRR per language for fictional runs, and the paper's Tables 5-7 layout, with bootstrap intervals. DIR/report.md\n"
+        "has the tables; each chart is also DIR/<chart>.svg with its data as DIR/<chart>.csv.\n"
         "\nExamples:\n"
         "  clika report model:llama_13b model:vicuna_13b_v1.5 --data ../shared/clika-data --out report/\n"
         "  clika report run:runs/base run:runs/tuned --label base --label tuned --out report/ --pivot zh\n");

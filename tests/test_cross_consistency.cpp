@@ -125,3 +125,70 @@ TEST_CASE("the consistency matrix's column en is clika score's en-CO, bootstrap 
     // And the matrix says something en-CO does not: consistency towards another language.
     CHECK(m.co(Level::factual, Lang::de, Lang::zh).value != m.co(Level::factual, Lang::de, Lang::en).value);
 }
+
+TEST_CASE("towards English, the consistency matrices' others is clika score's en-CO others, bootstrap interval included") {
+    const ResultSet results = load_published(test::data_dir(), "llama_13b");
+    ScoreSettings settings;
+    settings.bootstrap_resamples = 200;
+    const Scorecard card = score(results, settings);
+    const ConsistencyMatrices m = consistency_matrices(results, settings);
+    for (Level level : scored_levels) {
+        const PairEstimate& e = m.others_co(level, Lang::en);
+        CHECK(e.value == card.point.level_en_co(level, others_column));
+        CHECK(e.ci.low == card.low.level_en_co(level, others_column));
+        CHECK(e.ci.high == card.high.level_en_co(level, others_column));
+    }
+}
+
+// With zh's answers in English's place and English's in zh's, clika score's en-CO "others" is CO(X→zh) over the same
+// eight languages, drawn over the same questions.
+TEST_CASE("towards zh, others is clika score's en-CO others of the predictions with en and zh swapped, interval included") {
+    const ResultSet results = load_published(test::data_dir(), "llama_13b");
+    ResultSet swapped = results;
+    for (Task task : multiple_choice_tasks) {
+        swapped.put(task, Lang::en, *results.get(task, Lang::zh));
+        swapped.put(task, Lang::zh, *results.get(task, Lang::en));
+    }
+    ScoreSettings settings;
+    settings.bootstrap_resamples = 200;
+    const Scorecard card = score(swapped, settings);
+    const ConsistencyMatrices m = consistency_matrices(results, settings);
+    for (Level level : scored_levels) {
+        const PairEstimate& e = m.others_co(level, Lang::zh);
+        CHECK(e.value == Approx(card.point.level_en_co(level, others_column)).epsilon(1e-12));
+        CHECK(e.ci.low == Approx(card.low.level_en_co(level, others_column)).epsilon(1e-12));
+        CHECK(e.ci.high == Approx(card.high.level_en_co(level, others_column)).epsilon(1e-12));
+        CHECK(e.ci.low < e.value);
+        CHECK(e.value < e.ci.high);
+    }
+}
+
+TEST_CASE("towards a pivot among the others, others leaves out en, zh and the pivot, and is null where one has bounded answers") {
+    // xGeo: de 1 1 0 0, fr 1 0 1 0, it 1 1 1 1, en 0 0 1 1.  xPeo: de 1 1, fr 1 1, it 0 1, en 1 1.
+    ResultSet results;
+    const std::vector<std::string> geo{"g1", "g2", "g3", "g4"}, peo{"p1", "p2"};
+    results.put(Task::x_geo, Lang::de, lang_results(geo, {1, 1, 0, 0}));
+    results.put(Task::x_geo, Lang::fr, lang_results(geo, {1, 0, 1, 0}));
+    results.put(Task::x_geo, Lang::it, lang_results(geo, {1, 1, 1, 1}));
+    results.put(Task::x_geo, Lang::en, lang_results(geo, {0, 0, 1, 1}));
+    results.put(Task::x_name, Lang::de, lang_results(peo, {1, 1}));
+    results.put(Task::x_name, Lang::fr, lang_results(peo, {1, 1}));
+    results.put(Task::x_name, Lang::it, lang_results(peo, {0, 1}));
+    results.put(Task::x_name, Lang::en, lang_results(peo, {1, 1}));
+    ScoreSettings settings;
+    settings.bootstrap_resamples = 0;
+    const ConsistencyMatrices m = consistency_matrices(results, settings);
+    // Towards de: CO(fr→de) = (1/2 + 1) / 2 and CO(it→de) = (2/4 + 1) / 2; CO(en→de) = (0/2 + 1) / 2 is not among them.
+    CHECK(m.co(Level::factual, Lang::en, Lang::de).value == 0.5);
+    CHECK(m.others_co(Level::factual, Lang::de).value == 0.75);
+    // Towards en, de is one of the others: CO(de→en) = (0 + 1) / 2, CO(fr→en) = CO(it→en) = (1/2 + 1) / 2.
+    CHECK(m.others_co(Level::factual, Lang::en).value == Approx(2.0 / 3));
+    CHECK(std::isnan(m.others_co(Level::basic, Lang::de).value));  // no Basic task
+    LangResults fr = *results.get(Task::x_name, Lang::fr);
+    fr.bounded = 1;
+    results.put(Task::x_name, Lang::fr, fr);
+    const ConsistencyMatrices bounded = consistency_matrices(results, settings);
+    CHECK(std::isnan(bounded.others_co(Level::factual, Lang::de).value));
+    CHECK(std::isnan(bounded.others_co(Level::factual, Lang::en).value));
+    CHECK(std::isnan(bounded.others_co(Level::factual, Lang::fr).value));  // the pivot itself bounded
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # clika report for the published predictions of all four models, rendered by headless Chromium: the DOM it builds has
 # every chart as SVG with a bar (and a whisker) per model and language, a legend entry per model, 100 cells per heat
-# map; its screenshot is a real image. Skips (77) where Chromium is not installed.
+# map (CO(X→Y) and both right, per model and level); its screenshot is a real image. Skips (77) where Chromium is not installed.
 set -euo pipefail
 CLIKA="$1"; DATA="$2"; WORK="$3"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
@@ -47,6 +47,9 @@ for chart, bars in [("basic_ra", 40), ("factual_ra", 40), ("factual_co", 36)]:
     assert got["svg"] == 1 and got.get("bar") == bars and got.get("error-bar") == bars and got.get("legend-item") == 4, (chart, got)
 heat = [k for k in f if k.startswith("figure-consistency_")]
 assert len(heat) == 8, heat  # four models, two levels
+both = [k for k in f if k.startswith("figure-both_right_")]
+assert len(both) == 8, both
+heat += both
 for k in heat:
     assert f[k]["svg"] == 1 and f[k].get("heat-cell") == 100, (k, f[k])
 assert "<script" not in dom

@@ -1,7 +1,9 @@
 #pragma once
 // The directional consistency matrix CO(X→Y) and overall success for every pair of languages, per task and per level
 // (the mean of the level's two tasks, as en-CO's), with percentile bootstrap intervals drawn exactly as `clika score`
-// draws them (same seed, resample and task streams), so the column Y = en is en-CO, interval included.
+// draws them (same seed, resample and task streams), so the column Y = en is en-CO, interval included. Towards every
+// pivot Y, also the level's "others" (the mean over the languages besides en, zh and Y), drawn the same way, so towards
+// en it is clika score's en-CO "others", interval included.
 
 #include <array>
 #include <cmath>
@@ -29,10 +31,15 @@ struct ConsistencyMatrices {
     std::array<PairMatrix, mc_task_count> task_co{}, task_success{};
     std::array<PairMatrix, level_count> level_co{}, level_success{};
     std::array<std::array<std::size_t, lang_count>, mc_task_count> questions{};  // per task and language; 0: absent
+    std::array<std::array<PairEstimate, lang_count>, level_count> level_others_co{};  // [level][pivot Y]
 
     [[nodiscard]] const PairEstimate& co(Level level, Lang x, Lang y) const { return level_co[static_cast<std::size_t>(level)][index(x)][index(y)]; }
     [[nodiscard]] const PairEstimate& success(Level level, Lang x, Lang y) const {
         return level_success[static_cast<std::size_t>(level)][index(x)][index(y)];
+    }
+    // The mean of CO(X→pivot) over the "others" X: other_langs besides the pivot, skipping absent ones, as clika score's.
+    [[nodiscard]] const PairEstimate& others_co(Level level, Lang pivot) const {
+        return level_others_co[static_cast<std::size_t>(level)][index(pivot)];
     }
 };
 
@@ -48,6 +55,7 @@ struct PairTally {
 struct TaskOutcomes {
     std::vector<std::uint16_t> bits;
     std::uint16_t measured = 0;
+    std::uint16_t present = 0;
 };
 
 [[nodiscard]] inline TaskOutcomes task_outcomes(const ResultSet& results, Task task) {
@@ -58,6 +66,7 @@ struct TaskOutcomes {
         const auto& correct = aligned.correct[index(lang)];
         const auto& r = results.get(task, lang);
         if (!correct || !r) continue;
+        out.present |= std::uint16_t(1u << index(lang));
         // Answers decided between bounds only are not measurements: the language's row and column stay NaN.
         if (r->bounded == 0) out.measured |= std::uint16_t(1u << index(lang));
         for (std::size_t i = 0; i < aligned.question_count; ++i)
@@ -81,9 +90,23 @@ inline void tally_pairs(const TaskOutcomes& t, std::span<const std::uint32_t> co
     }
 }
 
-// Flat values of one draw: [task co | task success | level co | level success], each lang_count × lang_count.
+// Flat values of one draw: [task co | task success | level co | level success], each lang_count × lang_count, then
+// [level others co], level_count × lang_count.
 inline constexpr std::size_t matrix_cells = lang_count * lang_count;
-inline constexpr std::size_t consistency_values = 2 * (mc_task_count + level_count) * matrix_cells;
+inline constexpr std::size_t others_values_at = 2 * (mc_task_count + level_count) * matrix_cells;
+inline constexpr std::size_t consistency_values = others_values_at + level_count * lang_count;
+
+// "others" towards `pivot` skips absent languages but, as clika score's, is null when one present in a task of the level
+// (or the pivot there) has answers decided between bounds only.
+[[nodiscard]] inline bool others_unmeasured(const std::array<TaskOutcomes, mc_task_count>& outcomes, Level level, std::size_t pivot) {
+    for (Task task : level_tasks(level)) {
+        const TaskOutcomes& t = outcomes[static_cast<std::size_t>(task)];
+        auto unmeasured = [&](std::size_t l) { return (t.present >> l & 1u) != 0 && (t.measured >> l & 1u) == 0; };
+        for (Lang x : other_langs)
+            if (index(x) != pivot && (t.present >> index(x) & 1u) != 0 && (unmeasured(index(x)) || unmeasured(pivot))) return true;
+    }
+    return false;
+}
 
 inline void evaluate_pairs(const std::array<PairTally, mc_task_count>& tallies, const std::array<TaskOutcomes, mc_task_count>& outcomes,
                            std::vector<double>& out) {
@@ -110,6 +133,14 @@ inline void evaluate_pairs(const std::array<PairTally, mc_task_count>& tallies, 
                     at(2 * mc_task_count + measure * level_count + v, x, y) =
                         (at(base + static_cast<std::size_t>(first), x, y) + at(base + static_cast<std::size_t>(second), x, y)) / 2.0;
                 }
+        for (std::size_t y = 0; y < lang_count; ++y) {
+            if (others_unmeasured(outcomes, level, y)) continue;
+            std::array<double, other_langs.size()> towards_y;
+            towards_y.fill(not_a_number);
+            for (std::size_t i = 0; i < other_langs.size(); ++i)
+                if (index(other_langs[i]) != y) towards_y[i] = at(2 * mc_task_count + v, index(other_langs[i]), y);
+            out[others_values_at + v * lang_count + y] = mean_of_finite(towards_y);
+        }
     }
 }
 
@@ -169,6 +200,8 @@ inline void evaluate_pairs(const std::array<PairTally, mc_task_count>& tallies, 
                 out.level_success[v][x][y] = estimate((2 * mc_task_count + level_count + v) * detail::matrix_cells + cell);
             }
         }
+    for (std::size_t v = 0; v < level_count; ++v)
+        for (std::size_t y = 0; y < lang_count; ++y) out.level_others_co[v][y] = estimate(detail::others_values_at + v * lang_count + y);
     return out;
 }
 

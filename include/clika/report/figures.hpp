@@ -19,7 +19,8 @@ namespace clika::report {
 
 struct Figures {
     std::vector<GroupedBars> bars;
-    std::vector<HeatMap> heat_maps;
+    std::vector<HeatMap> heat_maps;        // CO(X→Y) per model and level
+    std::vector<HeatMap> both_right_maps;  // overall success (right in both X and Y) per model and level
     std::vector<Grid> tables;
 };
 
@@ -62,6 +63,23 @@ namespace detail_figures {
 }
 
 [[nodiscard]] inline std::string co_name(Lang pivot) { return pivot == Lang::en ? "en-CO" : fmt::format("CO(X→{})", code(pivot)); }
+
+using PairMeasure = const PairEstimate& (ConsistencyMatrices::*)(Level, Lang, Lang) const;
+
+// One model's level matrix of a pair measure, every cell with its interval and question count.
+[[nodiscard]] inline HeatMap pair_heat_map(const ReportSource& s, Level level, PairMeasure measure, HeatMap map) {
+    map.series = s.label;
+    map.labels = lang_labels();
+    for (Lang x : all_langs) {
+        std::vector<ChartPoint> row;
+        for (Lang y : all_langs) {
+            const PairEstimate& e = ((*s.matrices).*measure)(level, x, y);
+            row.push_back({e.value, e.ci.low, e.ci.high, pair_questions(*s.matrices, level, x, y)});
+        }
+        map.cells.push_back(std::move(row));
+    }
+    return map;
+}
 
 // The Tables 5–7 cell: the value and its interval.
 [[nodiscard]] inline std::string cell(const ChartPoint& p, int decimals) { return format_point(p, decimals); }
@@ -121,25 +139,23 @@ namespace detail_figures {
         }
         out.bars.push_back(std::move(co));
 
-        for (const ReportSource* s : scored)
+        for (std::size_t model = 0; model < scored.size(); ++model)
             for (Level level : scored_levels) {
-                HeatMap map{.id = fmt::format("consistency_{}_{}", level == Level::basic ? "basic" : "factual", out.heat_maps.size() / 2 + 1),
-                            .title = fmt::format("{}: {} CO(X→Y)", s->label, level == Level::basic ? "Basic" : "Factual"),
-                            .series = s->label,
-                            .row_label = "from X (questions right in X)",
-                            .column_label = "to Y (share also right in Y)",
-                            .value_column = "co",
-                            .labels = lang_labels(),
-                            .cells = {}};
-                for (Lang x : all_langs) {
-                    std::vector<ChartPoint> row;
-                    for (Lang y : all_langs) {
-                        const PairEstimate& e = s->matrices->co(level, x, y);
-                        row.push_back({e.value, e.ci.low, e.ci.high, pair_questions(*s->matrices, level, x, y)});
-                    }
-                    map.cells.push_back(std::move(row));
-                }
-                out.heat_maps.push_back(std::move(map));
+                const ReportSource& s = *scored[model];
+                const char* level_id = level == Level::basic ? "basic" : "factual";
+                const char* level_title = level == Level::basic ? "Basic" : "Factual";
+                out.heat_maps.push_back(pair_heat_map(s, level, &ConsistencyMatrices::co,
+                                                      {.id = fmt::format("consistency_{}_{}", level_id, model + 1),
+                                                       .title = fmt::format("{}: {} CO(X→Y)", s.label, level_title),
+                                                       .row_label = "from X (questions right in X)",
+                                                       .column_label = "to Y (share also right in Y)",
+                                                       .value_column = "co"}));
+                out.both_right_maps.push_back(pair_heat_map(s, level, &ConsistencyMatrices::success,
+                                                            {.id = fmt::format("both_right_{}_{}", level_id, model + 1),
+                                                             .title = fmt::format("{}: {} both right", s.label, level_title),
+                                                             .row_label = "X",
+                                                             .column_label = "Y (share of questions right in both)",
+                                                             .value_column = "both_right"}));
             }
 
         // The paper's Tables 5–7: one row per model, en / zh / others.
@@ -158,23 +174,9 @@ namespace detail_figures {
                 const PairEstimate& e = s->matrices->co(Level::factual, lang, pivot);
                 return cell({e.value, e.ci.low, e.ci.high, 0}, 4);
             };
-            // "others" is clika score's own number towards English; towards another pivot, the plain mean of the others.
-            std::string others;
-            if (pivot == Lang::en) {
-                others = cell({s->card->point.level_en_co(Level::factual, others_column), s->card->low.level_en_co(Level::factual, others_column),
-                               s->card->high.level_en_co(Level::factual, others_column), 0},
-                              4);
-            } else {
-                double sum = 0;
-                std::size_t n = 0;
-                for (Lang lang : s->card->others)
-                    if (const double v = s->matrices->co(Level::factual, lang, pivot).value; lang != pivot && std::isfinite(v)) {
-                        sum += v;
-                        ++n;
-                    }
-                others = format_value(n == 0 ? not_a_number : sum / static_cast<double>(n), 4);
-            }
-            g.rows.push_back({s->label, at(Lang::en), at(Lang::zh), others});
+            // "others" towards English is clika score's own number, interval included; towards another pivot, drawn alike.
+            const PairEstimate& others = s->matrices->others_co(Level::factual, pivot);
+            g.rows.push_back({s->label, at(Lang::en), at(Lang::zh), cell({others.value, others.ci.low, others.ci.high, 0}, 4)});
         }
         out.tables.push_back(std::move(g));
     }

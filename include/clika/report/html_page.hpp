@@ -57,6 +57,13 @@ figcaption{font-size:12px;color:#555}svg{max-width:100%;height:auto})";
         for (const HeatMap& map : figures.heat_maps) out += figure_html(map.id, heat_map_svg(map));
         out += "</div>\n";
     }
+    if (!figures.both_right_maps.empty()) {
+        out += "<h2>Both right (overall success)</h2>\n<p>The share of questions right in both X (row) and Y (column), ECLeKTic's "
+               "overall success; the diagonal is the accuracy in X. Each level's value is the mean of its two tasks'.</p>\n"
+               "<div class=\"figures\">\n";
+        for (const HeatMap& map : figures.both_right_maps) out += figure_html(map.id, heat_map_svg(map));
+        out += "</div>\n";
+    }
     if (!figures.tables.empty()) {
         out += "<h2>Tables (the paper's Tables 5–7 layout)</h2>\n";
         for (const Grid& g : figures.tables) out += table_html(g, "paper-table");

@@ -22,7 +22,8 @@ namespace clika::report {
     for (const Grid& g : figures.tables) out += render_markdown(g) + "\n";
     out += "## Charts\n\n";
     for (const GroupedBars& chart : figures.bars) out += fmt::format("![{0}]({1}.svg)\n\n[{1}.csv]({1}.csv)\n\n", chart.title, chart.id);
-    for (const HeatMap& map : figures.heat_maps) out += fmt::format("![{0}]({1}.svg)\n\n[{1}.csv]({1}.csv)\n\n", map.title, map.id);
+    for (const auto* maps : {&figures.heat_maps, &figures.both_right_maps})
+        for (const HeatMap& map : *maps) out += fmt::format("![{0}]({1}.svg)\n\n[{1}.csv]({1}.csv)\n\n", map.title, map.id);
     return out;
 }
 

@@ -34,10 +34,11 @@ inline std::vector<std::filesystem::path> write_report(const std::filesystem::pa
         write(chart.id + ".svg", bar_chart_svg(chart), "chart");
         write(chart.id + ".csv", tidy_csv(chart), "chart data");
     }
-    for (const HeatMap& map : figures.heat_maps) {
-        write(map.id + ".svg", heat_map_svg(map), "chart");
-        write(map.id + ".csv", tidy_csv(map), "chart data");
-    }
+    for (const auto* maps : {&figures.heat_maps, &figures.both_right_maps})
+        for (const HeatMap& map : *maps) {
+            write(map.id + ".svg", heat_map_svg(map), "chart");
+            write(map.id + ".csv", tidy_csv(map), "chart data");
+        }
     write("report.md", markdown_page(sources, figures, facts), "report");
     write("index.html", html_page(sources, figures, facts), "report");
     return written;
