@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -41,16 +42,24 @@ inline std::string read_file(const std::filesystem::path& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The message of the bad-input error `action` throws; a test failure when it throws none or another kind.
-inline std::string bad_input_message(const std::function<void()>& action) {
+// The clika::Error `action` throws; a test failure when it throws none.
+inline Error error_of(const std::function<void()>& action) {
     try {
         action();
     } catch (const Error& e) {
-        CHECK(e.kind() == ErrorKind::bad_input);
-        return e.what();
+        return e;
     }
     FAIL("expected a clika::Error");
-    return {};
+    throw std::logic_error("unreachable");
 }
+
+// The message of the error of `kind` that `action` throws; a test failure when it throws none or another kind.
+inline std::string error_message(ErrorKind kind, const std::function<void()>& action) {
+    const Error e = error_of(action);
+    CHECK(e.kind() == kind);
+    return e.what();
+}
+
+inline std::string bad_input_message(const std::function<void()>& action) { return error_message(ErrorKind::bad_input, action); }
 
 }  // namespace clika::test
