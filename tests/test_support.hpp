@@ -31,6 +31,13 @@ inline std::filesystem::path scratch_dir(std::string_view name) {
     return dir;
 }
 
+// CLIKA_REGENERATE_GOLDEN=1: a golden test writes what this build produces into its file in tests/golden/ instead of
+// only comparing (tests/golden/README.md).
+inline bool regenerating_golden() {
+    const char* env = std::getenv("CLIKA_REGENERATE_GOLDEN");
+    return env != nullptr && std::string_view(env) == "1";
+}
+
 inline void write_file(const std::filesystem::path& path, std::string_view text) {
     std::filesystem::create_directories(path.parent_path());
     std::ofstream out(path, std::ios::binary);
