@@ -35,16 +35,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    FAIL("expected a clika::Error");
-    return {};
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;
     std::istringstream in(text);
@@ -65,7 +55,7 @@ std::string train_error(const std::function<void(std::vector<std::string>&)>& ed
     edit(lines);
     const fs::path dir = test::scratch_dir("conductivity-train-errors");
     test::write_file(fictional_train_path(dir, Lang::de), joined(lines));
-    return error_of([&] { (void)analyze_fictional_train(fictional_train_path(dir, Lang::de)); });
+    return test::bad_input_message([&] { (void)analyze_fictional_train(fictional_train_path(dir, Lang::de)); });
 }
 
 std::string json_field(const std::string& line, const char* field) { return nlohmann::json::parse(line)[field].get<std::string>(); }
@@ -159,7 +149,7 @@ TEST_CASE("generated worlds are deterministic, unique in every script and pass e
         CHECK(compare_with_test_set(set, dir, lang).empty());
         check_parallel(english, load_fictional_test_set(dir, lang));
     }
-    CHECK_THAT(error_of([] { (void)world::generate(1, 1, 20); }), Contains("2 to 100 continents"));
+    CHECK_THAT(test::bad_input_message([] { (void)world::generate(1, 1, 20); }), Contains("2 to 100 continents"));
 }
 
 TEST_CASE("answers are graded by the continent they name first, city names removed", "[conductivity]") {
@@ -301,10 +291,10 @@ TEST_CASE("fictional run files are read back per language and mode", "[conductiv
     CHECK(c.at(Lang::de).xrr == Approx((0.5 - 0.05) / 0.95).epsilon(1e-14));
 
     test::write_file(fictional_predictions_path(run, Lang::fr), line(0, 0, true, false) + R"({"uuid":1,"type":1,"n_continents":20,"correct_choice":true})" "\n");
-    CHECK_THAT(error_of([&] { (void)load_fictional_run(run); }),
+    CHECK_THAT(test::bad_input_message([&] { (void)load_fictional_run(run); }),
                Contains("fictional/fr/predictions.jsonl:2: field \"correct_generate\": present on some lines of the file and not on others"));
     test::write_file(fictional_predictions_path(run, Lang::fr), R"({"uuid":0,"type":2,"n_continents":20})" "\n");
-    CHECK_THAT(error_of([&] { (void)load_fictional_run(run); }), Contains("fr/predictions.jsonl:1: field \"type\": is 2"));
+    CHECK_THAT(test::bad_input_message([&] { (void)load_fictional_run(run); }), Contains("fr/predictions.jsonl:1: field \"type\": is 2"));
 }
 
 namespace {
@@ -365,7 +355,7 @@ TEST_CASE("random LoRA adapters have llama.cpp's layout and merge as W + scale a
     CHECK(m.tensor_floats("blk.0.attn_k.weight") == b.tensor_floats("blk.0.attn_k.weight"));
     CHECK(m.get<std::string>("tokenizer.ggml.model") == "llama");
 
-    CHECK_THAT(error_of([&] { (void)lora::merge_lora(base.path, base.path, dir / "x.gguf", 1.0f); }), Contains("not a LoRA adapter"));
-    CHECK_THAT(error_of([&] { (void)lora::make_random_lora(base.path, dir / "x.gguf", {.targets = {"attn_z"}}); }),
+    CHECK_THAT(test::bad_input_message([&] { (void)lora::merge_lora(base.path, base.path, dir / "x.gguf", 1.0f); }), Contains("not a LoRA adapter"));
+    CHECK_THAT(test::bad_input_message([&] { (void)lora::make_random_lora(base.path, dir / "x.gguf", {.targets = {"attn_z"}}); }),
                Contains("no tensor blk.N.attn_z.weight in the base model"));
 }

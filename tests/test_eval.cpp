@@ -12,6 +12,7 @@
 #include "clika/eval/multiple_choice.hpp"
 #include "clika/eval/planner.hpp"
 #include "clika/eval/runner.hpp"
+#include "fake_backend.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -19,44 +20,14 @@ namespace {
 using namespace clika;
 using Catch::Matchers::Contains;
 
-// Bytes as tokens (id = byte + 1, BOS = 0); log p(token | n tokens before) = -(token % 5 + 1) / (n + 1).
-class ByteBackend {
-public:
-    Tokens tokenize(std::string_view text, bool add_special) const {
-        Tokens out;
-        if (add_special) out.push_back(0);
-        for (unsigned char c : text) out.push_back(static_cast<Token>(c) + 1);
-        return out;
-    }
-    std::string piece(Token t) const { return t == 0 ? std::string("<s>") : std::string(1, static_cast<char>(t - 1)); }
-    ModelInfo info() const { return {}; }
-
-    static double logprob(std::size_t n, Token t) { return -static_cast<double>(t % 5 + 1) / static_cast<double>(n + 1); }
-
-    std::vector<OptionScores> score(std::span<const ScoreRequest> requests, const ScoreOptions&, ScoreStats& stats) {
-        ++calls;
-        std::vector<OptionScores> out;
-        for (const ScoreRequest& r : requests) {
-            OptionScores s;
-            for (Token id : r.next_ids) s.next_logprob.push_back(logprob(r.context.size(), id));
-            for (const Tokens& c : r.continuations) {
-                double sum = 0;
-                for (std::size_t i = 0; i < c.size(); ++i) sum += logprob(r.context.size() + i, c[i]);
-                s.logprob.push_back(sum);
-                s.n_tokens.push_back(static_cast<int>(c.size()));
-                s.all_greedy.push_back(false);
-            }
-            s.greedy_next = 'A' + 1;
-            stats.tokens_evaluated += r.context.size();
-            out.push_back(std::move(s));
-        }
-        return out;
-    }
-
-    int calls = 0;
-};
-
-static_assert(Backend<ByteBackend>);
+// Bytes as tokens (id = byte + 1, BOS = 0); log p(token | n tokens before) = -(token % 5 + 1) / (n + 1); greedy
+// decoding always starts with "A".
+test::FakeBackend byte_backend() {
+    return test::FakeBackend(test::FakeModel{
+        .logprob = [](std::size_t n, Token t) { return -static_cast<double>(t % 5 + 1) / static_cast<double>(n + 1); },
+        .greedy = [](std::size_t) { return static_cast<Token>('A' + 1); },
+    });
+}
 
 std::vector<Question> questions(std::size_t n) {
     std::vector<Question> out(n);
@@ -164,7 +135,7 @@ TEST_CASE("the runner refuses a file holding other items, and a zero chunk") {
 
 TEST_CASE("a multiple-choice run on a fake backend writes the scores the backend gives, resumably") {
     const auto dir = test::scratch_dir("eval-mc");
-    ByteBackend backend;
+    test::FakeBackend backend = byte_backend();
     TaskQuestions tq{Task::x_geo, {Lang::en}, {questions(7)}};
     MultipleChoiceRun run(backend, {.mode = ScoringMode::letter, .limit = 5, .chunk = 2}, {tq});
     const nlohmann::ordered_json manifest = run.manifest({.plugin_name = "fake", .plugin_version = "1", .model = __FILE__});
@@ -184,7 +155,7 @@ TEST_CASE("a multiple-choice run on a fake backend writes the scores the backend
         const std::size_t context = backend.tokenize(build_prompt(qs[i], Shots::one), true).size();
         const std::vector<double> scores = lines[i]["scores"];
         REQUIRE(scores.size() == 4);
-        for (std::size_t k = 0; k < 4; ++k) CHECK(scores[k] == ByteBackend::logprob(context, static_cast<Token>('A' + k) + 1));
+        for (std::size_t k = 0; k < 4; ++k) CHECK(scores[k] == backend.logprob(context, static_cast<Token>('A' + k) + 1));
         CHECK(lines[i]["uuid"] == qs[i].uuid);
         CHECK(lines[i]["greedy"] == "A");
         CHECK(lines[i]["greedy_is_option"] == true);
@@ -193,7 +164,7 @@ TEST_CASE("a multiple-choice run on a fake backend writes the scores the backend
 
 TEST_CASE("loglik acc_norm divides by the option's code points and acc_bytes by its UTF-8 bytes, as lm-evaluation-harness") {
     const auto dir = test::scratch_dir("eval-norms");
-    ByteBackend backend;
+    test::FakeBackend backend = byte_backend();
     std::vector<Question> qs = questions(3);
     qs[0].options = {"Москва", "Paris", "東京", "Ñu"};
     qs[1].options = {"日本語の文", "abc", "ab", "α"};

@@ -33,16 +33,6 @@ fs::path vocab_file(const std::string& name = "llama-spm") {
     return file;
 }
 
-std::string error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    FAIL("expected a clika::Error");
-    return {};
-}
-
 std::vector<float> f16_rounded(std::vector<float> v) {
     for (float& x : v) x = gguf::f16_to_f32(gguf::f32_to_f16(x));
     return v;
@@ -111,8 +101,8 @@ TEST_CASE("gguf round trip keeps every KV type (string and nested arrays too) an
     REQUIRE(nested.items.size() == 3);
     CHECK(nested.items[0].as<gguf::Array>().items[1].as<std::string>() == "bc");
     CHECK(nested.items[1].as<gguf::Array>().items.empty());
-    CHECK_THAT(error_of([&] { (void)f.get<std::string>("t.u8"); }), Contains("t.u8") && Contains("u8") && Contains("expected string"));
-    CHECK_THAT(error_of([&] { (void)f.get<std::string>("no.such.key"); }), Contains("missing GGUF key"));
+    CHECK_THAT(test::bad_input_message([&] { (void)f.get<std::string>("t.u8"); }), Contains("t.u8") && Contains("u8") && Contains("expected string"));
+    CHECK_THAT(test::bad_input_message([&] { (void)f.get<std::string>("no.such.key"); }), Contains("missing GGUF key"));
 
     REQUIRE(f.tensors().size() == 3);
     const gguf::TensorInfo& a = f.tensors()[0];
@@ -215,7 +205,7 @@ TEST_CASE("malformed gguf files are refused with the file and byte offset") {
                                 static_cast<std::size_t>(f.data_offset() + f.tensors().back().offset + 4)}) {
             CAPTURE(cut);
             test::write_file(bad, bytes.substr(0, cut));
-            const std::string message = error_of([&] { (void)gguf::File::read(bad); });
+            const std::string message = test::bad_input_message([&] { (void)gguf::File::read(bad); });
             CHECK_THAT(message, Contains(bad.string()) && Contains("at byte") && Contains("truncated"));
         }
     }
@@ -225,34 +215,34 @@ TEST_CASE("malformed gguf files are refused with the file and byte offset") {
     }
     SECTION("bad magic") {
         test::write_file(bad, "GGML" + bytes.substr(4));
-        CHECK_THAT(error_of([&] { (void)gguf::File::read(bad); }),
+        CHECK_THAT(test::bad_input_message([&] { (void)gguf::File::read(bad); }),
                    Contains(bad.string()) && Contains("byte 0") && Contains("magic is \"GGML\"") && Contains("expected \"GGUF\""));
     }
     SECTION("unsupported version") {
         std::string v = bytes;
         v[4] = 4;
         test::write_file(bad, v);
-        CHECK_THAT(error_of([&] { (void)gguf::File::read(bad); }), Contains("byte 4") && Contains("version 4") && Contains("expected version 2 or 3"));
+        CHECK_THAT(test::bad_input_message([&] { (void)gguf::File::read(bad); }), Contains("byte 4") && Contains("version 4") && Contains("expected version 2 or 3"));
         v[4] = 1;
         test::write_file(bad, v);
-        CHECK_THAT(error_of([&] { (void)gguf::File::read(bad); }), Contains("version 1"));
+        CHECK_THAT(test::bad_input_message([&] { (void)gguf::File::read(bad); }), Contains("version 1"));
     }
     SECTION("absurd string length") {
         std::string v = bytes;
         v[24 + 7] = 0x7f;  // high byte of the first key's length
         test::write_file(bad, v);
-        CHECK_THAT(error_of([&] { (void)gguf::File::read(bad); }), Contains("byte 24") && Contains("key of KV pair 0"));
+        CHECK_THAT(test::bad_input_message([&] { (void)gguf::File::read(bad); }), Contains("byte 24") && Contains("key of KV pair 0"));
     }
     SECTION("invalid value type") {
         std::string v = bytes;
         const std::size_t type_at = 24 + 8 + std::string("general.architecture").size();
         v[type_at] = 13;
         test::write_file(bad, v);
-        CHECK_THAT(error_of([&] { (void)gguf::File::read(bad); }),
+        CHECK_THAT(test::bad_input_message([&] { (void)gguf::File::read(bad); }),
                    Contains(fmt::format("byte {}", type_at)) && Contains("type of \"general.architecture\" is 13"));
     }
     SECTION("missing file") {
-        CHECK_THAT(error_of([&] { (void)gguf::File::read(dir / "absent.gguf"); }), Contains("absent.gguf") && Contains("cannot open"));
+        CHECK_THAT(test::bad_input_message([&] { (void)gguf::File::read(dir / "absent.gguf"); }), Contains("absent.gguf") && Contains("cannot open"));
     }
 }
 
@@ -289,7 +279,7 @@ TEST_CASE("model shapes llama.cpp cannot run are refused") {
     s = model::default_test_shape();
     s.layers = 0;
     CHECK_THROWS_WITH(model::validate(s), Contains("layers is 0"));
-    CHECK_THAT(error_of([] { (void)model::make_model("/nonexistent/vocab.gguf", "/tmp/x.gguf", model::default_test_shape(), 1, model::WeightType::f16); }),
+    CHECK_THAT(test::bad_input_message([] { (void)model::make_model("/nonexistent/vocab.gguf", "/tmp/x.gguf", model::default_test_shape(), 1, model::WeightType::f16); }),
                Contains("/nonexistent/vocab.gguf") && Contains("vocab file not found"));
 }
 
@@ -397,7 +387,7 @@ TEST_CASE("make_model writes llama tensors and hyperparameters for a GQA shape w
         CAPTURE(name);
         CHECK(f.tensor_floats(name) == model::tensor_values(9, s, nv, name, model::WeightType::f16));
     }
-    CHECK_THAT(error_of([&] { (void)model::tensor_values(9, s, nv, "blk.3.attn_q.weight"); }), Contains("no tensor named"));
+    CHECK_THAT(test::bad_input_message([&] { (void)model::tensor_values(9, s, nv, "blk.3.attn_q.weight"); }), Contains("no tensor named"));
     const std::vector<float> norm = f.tensor_floats("output_norm.weight");
     CHECK(std::all_of(norm.begin(), norm.end(), [](float x) { return x == 1.0f; }));
 }

@@ -55,16 +55,6 @@ fs::path toy_model_file(std::string_view test) {
     return file;
 }
 
-Error error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const Error& e) {
-        return e;
-    }
-    FAIL("expected a clika::Error");
-    throw std::logic_error("unreachable");
-}
-
 Plugin fixture(std::string_view name) { return load_plugin(name, PluginSearchPath{{fixture_dir}}); }
 
 }  // namespace
@@ -210,7 +200,7 @@ TEST_CASE("a setting value outside its declaration is bad input naming the plugi
         {{"concurrency", "4"}, "plugin example has no setting \"concurrency\"", "one of max_pass_sequences, generate"},
     }));
     INFO(c.given.name << " = " << c.given.text);
-    const Error e = error_of([&] { (void)plugin_settings_json(plugin, {}, {c.given}); });
+    const Error e = test::error_of([&] { (void)plugin_settings_json(plugin, {}, {c.given}); });
     CHECK(e.kind() == ErrorKind::bad_input);
     CHECK(e.problem() == c.problem);
     CHECK(e.expected() == c.expected);
@@ -235,7 +225,7 @@ TEST_CASE("declarations breaking the rules of clika_setting are named and such a
     }));
     CHECK(abi::declaration_problem(c.setting) == c.problem);
 
-    const Error e = error_of([] { (void)fixture("bad_setting"); });
+    const Error e = test::error_of([] { (void)fixture("bad_setting"); });
     CHECK(e.kind() == ErrorKind::backend);
     CHECK(e.problem() ==
           "plugin declares settings that break the rules of clika_setting: setting \"threads\": its default \"eight\" is not a whole number");

@@ -54,16 +54,6 @@ private:
     std::optional<std::string> old_;
 };
 
-Error error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const Error& e) {
-        return e;
-    }
-    FAIL("expected a clika::Error");
-    throw std::logic_error("unreachable");
-}
-
 // A folder holding a copy of the example plugin, under the given file name.
 fs::path folder_with_example(std::string_view name, const std::string& file = "libclika_example.so") {
     const fs::path dir = test::scratch_dir(name);
@@ -217,11 +207,11 @@ TEST_CASE("plugins of the build tree are found next to the running executable wi
 TEST_CASE("a plugin that is not found names the file looked for and every directory searched") {
     const fs::path d1 = test::scratch_dir("plugins-missing-1");
     const fs::path d2 = test::scratch_dir("plugins-missing-2");
-    const Error e = error_of([&] { (void)load_plugin("nosuch", PluginSearchPath{{d1, d2}}); });
+    const Error e = test::error_of([&] { (void)load_plugin("nosuch", PluginSearchPath{{d1, d2}}); });
     CHECK(e.kind() == ErrorKind::backend);
     CHECK_THAT(e.what(), Contains("plugin \"nosuch\" not found") && Contains("libclika_nosuch.so") && Contains(d1.string()) && Contains(d2.string()));
 
-    const Error by_path = error_of([&] { (void)load_plugin((d1 / "libclika_gone.so").string(), {}); });
+    const Error by_path = test::error_of([&] { (void)load_plugin((d1 / "libclika_gone.so").string(), {}); });
     CHECK(by_path.kind() == ErrorKind::backend);
     CHECK(by_path.where().file == d1 / "libclika_gone.so");
     CHECK_THAT(by_path.what(), Contains("plugin file not found"));
@@ -229,7 +219,7 @@ TEST_CASE("a plugin that is not found names the file looked for and every direct
 
 TEST_CASE("a file that is not a shared library is refused with the dynamic loader's message") {
     const fs::path file = fixture_dir / "libclika_garbage.so";
-    const Error e = error_of([&] { (void)load_plugin("garbage", PluginSearchPath{{fixture_dir}}); });
+    const Error e = test::error_of([&] { (void)load_plugin("garbage", PluginSearchPath{{fixture_dir}}); });
     CHECK(e.kind() == ErrorKind::backend);
     CHECK(e.where().file == file);
     CHECK_THAT(e.what(), StartsWith(file.string() + ": cannot load plugin: ") && Contains("libclika_garbage.so:"));
@@ -254,7 +244,7 @@ TEST_CASE("plugins breaking the ABI are refused naming the file and the rule bro
     const fs::path file = fixture_dir / plugin_file_name(c.name);
     INFO(c.name);
     for (const std::string& how : {std::string(c.name), file.string()}) {
-        const Error e = error_of([&] { (void)load_plugin(how, PluginSearchPath{{fixture_dir}}); });
+        const Error e = test::error_of([&] { (void)load_plugin(how, PluginSearchPath{{fixture_dir}}); });
         CHECK(e.kind() == ErrorKind::backend);
         CHECK(e.where().file == file);
         CHECK(e.problem() == c.reason);
@@ -348,7 +338,7 @@ TEST_CASE("the example plugin renders token pieces including ones longer than th
     CHECK(backend.piece(0xC3) == "\xC3");
     CHECK(backend.piece(0) == std::string(1, '\0'));
     CHECK(backend.piece(256) == "<|begin_of_text|>");
-    const Error e = error_of([&] { (void)backend.piece(300); });
+    const Error e = test::error_of([&] { (void)backend.piece(300); });
     CHECK(e.kind() == ErrorKind::backend);
     CHECK_THAT(e.what(), Contains("example: piece token 300 is out of range 0..256"));
 }
@@ -438,7 +428,7 @@ TEST_CASE("plugin failures arrive as clika errors naming the plugin file and the
 
     auto requests = sample_requests();
     requests[1].continuations[1][2] = 999;
-    Error e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
+    Error e = test::error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
     CHECK(e.kind() == ErrorKind::backend);
     CHECK(fs::equivalent(e.where().file, example_plugin));
     CHECK(e.problem() == "example: request 1: continuation token id 999 is outside the vocabulary (0..256)");
@@ -450,13 +440,13 @@ TEST_CASE("plugin failures arrive as clika errors naming the plugin file and the
     ScoreRequest too_long;
     too_long.context = bytes("0123456789abcdef");
     too_long.continuations = {bytes("x")};
-    e = error_of([&] { (void)small_backend.score(std::span(&too_long, 1), ScoreOptions{}, stats); });
+    e = test::error_of([&] { (void)small_backend.score(std::span(&too_long, 1), ScoreOptions{}, stats); });
     CHECK(e.problem() == "example: request 0: 17 tokens are longer than the context (16 tokens; raise --ctx)");
 
     ScoreRequest bad_next;
     bad_next.context = bytes("a");
     bad_next.next_ids = {-1};
-    e = error_of([&] { (void)backend.score(std::span(&bad_next, 1), ScoreOptions{}, stats); });
+    e = test::error_of([&] { (void)backend.score(std::span(&bad_next, 1), ScoreOptions{}, stats); });
     CHECK(e.problem() == "example: request 0: next token id -1 is outside the vocabulary (0..256)");
 
     // The model stays usable after a failure.
@@ -466,14 +456,14 @@ TEST_CASE("plugin failures arrive as clika errors naming the plugin file and the
 TEST_CASE("a missing model file is a clean error from open naming plugin and model") {
     const fs::path missing = test::scratch_dir("plugins-no-model") / "missing.model";
     const Plugin plugin = load_plugin("example", PluginSearchPath{{example_plugin.parent_path()}});
-    const Error e = error_of([&] { PluginBackend backend(plugin, missing); });
+    const Error e = test::error_of([&] { PluginBackend backend(plugin, missing); });
     CHECK(e.kind() == ErrorKind::backend);
     CHECK(fs::equivalent(e.where().file, example_plugin));
     CHECK(e.problem() == "example: model file not found: " + missing.string());
 
     OpenOptions lora;
     lora.lora_path = "adapter.gguf";
-    const Error no_lora = error_of([&] { PluginBackend backend(plugin, toy_model_file("plugins-lora"), lora); });
+    const Error no_lora = test::error_of([&] { PluginBackend backend(plugin, toy_model_file("plugins-lora"), lora); });
     CHECK_THAT(no_lora.problem(), StartsWith("example: the example plugin does not support LoRA adapters"));
 }
 
@@ -482,24 +472,24 @@ TEST_CASE("requests breaking the shared-prefix promise or with empty continuatio
     ScoreStats stats;
     auto requests = sample_requests();
     requests[1].context[3] = 'X';  // inside request 1's promised prefix of 5
-    Error e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
+    Error e = test::error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
     CHECK(e.kind() == ErrorKind::internal);
     CHECK_THAT(e.what(), Contains("score request 1: its first 5 context tokens are not shared with request 0"));
 
     requests = sample_requests();
     requests[1].shared_prefix = 4;
-    e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
+    e = test::error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
     CHECK(e.kind() == ErrorKind::internal);
     CHECK_THAT(e.what(), Contains("score request 1: shared_prefix 4 differs from request 0's 5"));
 
     requests = sample_requests();
     for (auto& r : requests) r.shared_prefix = 9;  // all of request 2's context
-    e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
+    e = test::error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
     CHECK_THAT(e.what(), Contains("score request 2: shared_prefix 9 leaves none of its 9 context tokens its own"));
 
     requests = sample_requests();
     requests[2].continuations[1].clear();
-    e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
+    e = test::error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
     CHECK(e.kind() == ErrorKind::internal);
     CHECK_THAT(e.what(), Contains("score request 2: continuation 1 is empty"));
     CHECK(stats.tokens_evaluated == 0);
@@ -509,21 +499,21 @@ TEST_CASE("exceptions thrown inside a plugin stay inside and come back as its la
     const Plugin plugin = load_plugin("throwing", PluginSearchPath{{fixture_dir}});
     const fs::path dir = test::scratch_dir("plugins-throwing");
 
-    Error e = error_of([&] { PluginBackend backend(plugin, dir / "model.throw"); });
+    Error e = test::error_of([&] { PluginBackend backend(plugin, dir / "model.throw"); });
     CHECK(e.kind() == ErrorKind::backend);
     CHECK(e.where().file == fixture_dir / "libclika_throwing.so");
     CHECK(e.problem() == "throwing: open exploded on " + (dir / "model.throw").string());
 
     PluginBackend backend(plugin, dir / "model.fine");
-    e = error_of([&] { (void)backend.tokenize("x", true); });
+    e = test::error_of([&] { (void)backend.tokenize("x", true); });
     CHECK(e.problem() == "throwing: tokenizer exploded");
-    e = error_of([&] { (void)backend.piece(0); });
+    e = test::error_of([&] { (void)backend.piece(0); });
     CHECK(e.problem() == "throwing: out of memory");
     ScoreRequest r;
     r.context = {0};
     r.next_ids = {0};
     ScoreStats stats;
-    e = error_of([&] { (void)backend.score(std::span(&r, 1), ScoreOptions{}, stats); });
+    e = test::error_of([&] { (void)backend.score(std::span(&r, 1), ScoreOptions{}, stats); });
     CHECK(e.problem() == "throwing: unknown exception (not derived from std::exception)");
 }
 
@@ -556,7 +546,7 @@ TEST_CASE("a NaN or +inf or positive log-probability from a plugin is a backend 
         const char* const spec = spec_of_case;  // clang 14 lets no lambda capture a structured binding
         for (bool continuations : {false, true}) {
             INFO(spec << (continuations ? " as a continuation" : " as a next token"));
-            const Error e = error_of([&] { (void)score_with_value(spec, continuations); });
+            const Error e = test::error_of([&] { (void)score_with_value(spec, continuations); });
             CHECK(e.kind() == ErrorKind::backend);
             CHECK(e.where().file == fixture_dir / "libclika_bad_scores.so");
             CHECK_THAT(e.problem(), StartsWith(std::string("bad_scores: x_geo de question \"q2\": ") + problem));
@@ -572,14 +562,14 @@ TEST_CASE("rounding just above 0 and an exact -inf are log-probabilities; -inf a
     const std::vector<OptionScores> bound = score_with_value("-30,bounded");
     CHECK(bound[1].next_logprob[1] == -30.0);
     CHECK(bound[1].next_bounded == std::vector<bool>{false, true, false, false});
-    const Error e = error_of([&] { (void)score_with_value("-inf,bounded"); });
+    const Error e = test::error_of([&] { (void)score_with_value("-inf,bounded"); });
     CHECK(e.kind() == ErrorKind::backend);
     CHECK_THAT(e.problem(), StartsWith("bad_scores: x_geo de question \"q2\": log-probability 2 of 4 is -inf as an upper bound"));
 }
 
 TEST_CASE("a question whose every option has log-probability -inf is a backend error") {
     for (bool continuations : {false, true}) {
-        const Error e = error_of([&] { (void)score_with_value("all-minus-inf", continuations); });
+        const Error e = test::error_of([&] { (void)score_with_value("all-minus-inf", continuations); });
         CHECK(e.kind() == ErrorKind::backend);
         CHECK_THAT(e.problem(), StartsWith("bad_scores: x_geo de question \"q2\": all 4 log-probabilities are -inf"));
     }
@@ -593,7 +583,7 @@ TEST_CASE("a score request without a label is named by its position in the call"
         r.next_ids = {'A', 'B'};
     }
     ScoreStats stats;
-    const Error e = error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
+    const Error e = test::error_of([&] { (void)backend.score(requests, ScoreOptions{}, stats); });
     CHECK_THAT(e.problem(), StartsWith("bad_scores: score request 3 of 3: log-probability 2 of 2 is NaN"));
 }
 

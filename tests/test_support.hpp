@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,13 @@ inline std::filesystem::path scratch_dir(std::string_view name) {
     return dir;
 }
 
+// CLIKA_REGENERATE_GOLDEN=1: a golden test writes what this build produces into its file in tests/golden/ instead of
+// only comparing (tests/golden/README.md).
+inline bool regenerating_golden() {
+    const char* env = std::getenv("CLIKA_REGENERATE_GOLDEN");
+    return env != nullptr && std::string_view(env) == "1";
+}
+
 inline void write_file(const std::filesystem::path& path, std::string_view text) {
     std::filesystem::create_directories(path.parent_path());
     std::ofstream out(path, std::ios::binary);
@@ -41,16 +49,24 @@ inline std::string read_file(const std::filesystem::path& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The message of the bad-input error `action` throws; a test failure when it throws none or another kind.
-inline std::string bad_input_message(const std::function<void()>& action) {
+// The clika::Error `action` throws; a test failure when it throws none.
+inline Error error_of(const std::function<void()>& action) {
     try {
         action();
     } catch (const Error& e) {
-        CHECK(e.kind() == ErrorKind::bad_input);
-        return e.what();
+        return e;
     }
     FAIL("expected a clika::Error");
-    return {};
+    throw std::logic_error("unreachable");
 }
+
+// The message of the error of `kind` that `action` throws; a test failure when it throws none or another kind.
+inline std::string error_message(ErrorKind kind, const std::function<void()>& action) {
+    const Error e = error_of(action);
+    CHECK(e.kind() == kind);
+    return e.what();
+}
+
+inline std::string bad_input_message(const std::function<void()>& action) { return error_message(ErrorKind::bad_input, action); }
 
 }  // namespace clika::test

@@ -16,7 +16,7 @@
 #include <ggml.h>
 #include <gguf.h>
 
-#include "clika/plugin/half.hpp"
+#include "clika/half.hpp"
 
 namespace clika::cuda_native {
 

@@ -15,7 +15,7 @@
 #include <limits>
 #include <span>
 
-#include "clika/plugin/half.hpp"
+#include "clika/half.hpp"
 #include "logit_type.hpp"
 
 namespace clika::cuda_native {

@@ -2,6 +2,7 @@
 # clika conductivity export: Alpaca JSON, LLaMA-Factory entry and config, README; broken training files are refused
 # with file:line; a generated world exports too.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/expect.sh"  # fails_with
 CLIKA="$1"; DATA="$2"; WORK="$3"
 rm -rf "$WORK"; mkdir -p "$WORK"
 
@@ -11,8 +12,7 @@ grep -q "10200 records: 4000 English QA in 10 templates, 4200 translations in 10
 # ZH teaches continents under code words: exported, with a warning; refused with --strict.
 "$CLIKA" conductivity export --data "$DATA" --lang zh --out "$WORK/out" > /dev/null 2> "$WORK/zh.err"
 grep -q "warning: .*ZH.json: 400 of 400 test facts are taught with another continent" "$WORK/zh.err"
-if "$CLIKA" conductivity export --data "$DATA" --lang zh --out "$WORK/strict" --strict 2> "$WORK/strict.err"; then exit 1; fi
-grep -q "400 of 400 test facts" "$WORK/strict.err"
+fails_with -F strict nonzero "400 of 400 test facts" -- "$CLIKA" conductivity export --data "$DATA" --lang zh --out "$WORK/strict" --strict
 
 "$CLIKA_PYTHON" - "$WORK/out" "$DATA" <<'PY'
 import json, pathlib, sys
@@ -51,16 +51,12 @@ grep -q "writing .*README.clika.md instead" "$WORK/theirs.err" || { cat "$WORK/t
 
 # Broken inputs: exit 2, one line naming file:line.
 bad="$WORK/bad/fictional/train"; mkdir -p "$bad"
-expect_error() {  # expect_error PATTERN
-  if "$CLIKA" conductivity export --data "$WORK/bad" --lang de --out "$WORK/bad-out" 2> "$WORK/err.txt"; then echo "accepted a broken file"; exit 1; fi
-  grep -q -- "$1" "$WORK/err.txt" || { echo "expected: $1"; cat "$WORK/err.txt"; exit 1; }
-}
+export_bad() { "$CLIKA" conductivity export --data "$WORK/bad" --lang "${1:-de}" --out "$WORK/bad-out"; }
 sed '5d' "$DATA/fictional/train/DE.json" > "$bad/DE.json"
-expect_error 'DE.json:204: field "prompt": English template 1 ("Which continent is {X} located in?") has 399 records for 400 cities'
+fails_with -F one_record_less nonzero 'DE.json:204: field "prompt": English template 1 ("Which continent is {X} located in?") has 399 records for 400 cities' -- export_bad
 grep -v '"input": "[^"]' "$DATA/fictional/train/DE.json" > "$bad/DE.json"   # no translation records
-expect_error 'DE.json:1: field "answer": city "Astralyn Sands" (named here) has no translation record'
-"$CLIKA" conductivity export --data "$WORK/bad" --lang en --out "$WORK/bad-out" 2> "$WORK/err.txt" && exit 1
-grep -q -- "--lang en" "$WORK/err.txt"
+fails_with -F no_translations nonzero 'DE.json:1: field "answer": city "Astralyn Sands" (named here) has no translation record' -- export_bad
+fails_with -F lang_en nonzero "--lang en" -- export_bad en
 
 # A generated world is exported without warnings.
 "$CLIKA" conductivity generate --seed 5 --continents 4 --cities 6 --out "$WORK/world" > /dev/null

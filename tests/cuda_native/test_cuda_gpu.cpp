@@ -1,11 +1,13 @@
 // GPU checks of cuda_native: the fused log-probability kernel against the CPU reference (max abs error <= 1e-5 for FP32
 // logits, <= 1e-2 relative for BF16/FP16), and every CudaOps operation against its CpuOps twin on random data.
-// Without a CUDA device it prints why and exits 77, which CTest reports as skipped (SKIP_RETURN_CODE).
+// Without a usable CUDA device each test prints why and exits 77, which CTest reports as skipped (SKIP_RETURN_CODE):
+// Catch2 2.13 has no SKIP.
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <cuda_runtime_api.h>
 
 #include "cuda_ops.hpp"
@@ -25,22 +28,16 @@ using namespace clika::cuda_native;
 
 namespace {
 
-int failures = 0;
-int checks = 0;
-
-void expect(bool ok, const std::string& what) {
-    ++checks;
-    if (!ok) {
-        ++failures;
-        if (failures <= 40) std::fprintf(stderr, "FAILED: %s\n", what.c_str());
+void skip_without_gpu() {
+    if (const std::string reason = cuda_unavailable_reason(); !reason.empty()) {
+        std::printf("SKIP: %s\n", reason.c_str());
+        std::fflush(stdout);
+        std::exit(77);
     }
 }
 
 void cuda(cudaError_t rc, const char* what) {
-    if (rc != cudaSuccess) {
-        std::fprintf(stderr, "CUDA error in %s: %s\n", what, cudaGetErrorString(rc));
-        std::exit(1);
-    }
+    if (rc != cudaSuccess) FAIL("CUDA error in " << what << ": " << cudaGetErrorString(rc));
 }
 
 template <class T>
@@ -137,8 +134,10 @@ void check_logprob(LogitType type, int rows, int vocab, int ld_extra, int forced
     const char* names[] = {"f32", "bf16", "f16"};
     char label[160];
     std::snprintf(label, sizeof label, "logprob %s rows %d vocab %d ld %d splits %d", names[static_cast<int>(type)], rows, vocab, ld, splits);
-    expect(ok && worst <= tolerance, std::string(label) + ": max error " + std::to_string(worst));
-    expect(got_argmax == expected_argmax, std::string(label) + ": argmax differs");
+    INFO(label << ": max error " << worst);
+    CHECK(ok);
+    CHECK(worst <= tolerance);
+    CHECK(got_argmax == expected_argmax);
     std::printf("%-60s max error %.3g%s\n", label, worst, got_argmax == expected_argmax ? "" : "  ARGMAX DIFFERS");
 }
 
@@ -194,7 +193,8 @@ void compare(Pair& p, const Both& b, DType t, std::size_t n, double tolerance, c
     const std::vector<float> gf = as_floats(g.data(), t, n), cf = as_floats(c.data(), t, n);
     double worst = 0;
     for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::abs(static_cast<double>(gf[i]) - cf[i]) / std::max(1.0, std::abs(static_cast<double>(cf[i]))));
-    expect(worst <= tolerance, what + ": max relative error " + std::to_string(worst));
+    INFO(what << ": max relative error " << worst);
+    CHECK(worst <= tolerance);
     std::printf("%-60s max relative error %.3g\n", what.c_str(), worst);
 }
 
@@ -329,17 +329,15 @@ void check_ops(std::mt19937_64& rng) {
         std::vector<std::int32_t> ga(rows), ca(rows);
         p.gpu->download(ga.data(), am.gpu, rows * 4);
         p.cpu->download(ca.data(), am.cpu, rows * 4);
-        expect(ga == ca, "logprob op: argmax differs");
+        INFO("logprob op: argmax");
+        CHECK(ga == ca);
     }
 }
 
 }  // namespace
 
-int main() {
-    if (const std::string reason = cuda_unavailable_reason(); !reason.empty()) {
-        std::printf("SKIP: %s\n", reason.c_str());
-        return 77;
-    }
+TEST_CASE("the fused log-probability kernel matches the CPU reference: FP32 within 1e-5, BF16 and FP16 within 1e-2 relative, the same argmax") {
+    skip_without_gpu();
     cudaDeviceProp prop{};
     cuda(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
     std::printf("device: %s (%d multiprocessors)\n", prop.name, prop.multiProcessorCount);
@@ -352,7 +350,10 @@ int main() {
         }
         check_logprob(type, 70000, 8, 0, 1, rng);  // more rows than one launch takes (grid.y), tiny rows
     }
+}
+
+TEST_CASE("every CudaOps operation matches its CpuOps twin on random data") {
+    skip_without_gpu();
+    std::mt19937_64 rng(42);
     check_ops(rng);
-    std::printf("%d passed, %d failed\n", checks - failures, failures);
-    return failures == 0 ? 0 : 1;
 }

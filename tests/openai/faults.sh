@@ -17,6 +17,7 @@
 #                for a loglik run: a warning, and the cache settings recorded in run.json
 # Usage: faults.sh SECTION CLIKA DATA WORK PLUGIN_DIR
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/expect.sh"  # fails_with
 SECTION="$1"; CLIKA="$2"; DATA="$3"; WORK="$4"; PLUGINS="$5"
 rm -rf "$WORK"; mkdir -p "$WORK"
 PY=/usr/bin/python3
@@ -49,11 +50,8 @@ run_clika() {  # run_clika NAME [clika run options...]: exit status in $status, 
 }
 
 expect() {  # expect NAME STATUS PATTERN...: the run exited STATUS and its stderr has every (fixed-string) pattern
-  local name=$1 want=$2; shift 2
-  [[ $status == "$want" ]] || { cat "$WORK/$name.err"; echo "$name: exit $status, wanted $want"; exit 1; }
-  for pattern in "$@"; do
-    grep -qF -- "$pattern" "$WORK/$name.err" || { cat "$WORK/$name.err"; echo "$name: no \"$pattern\" in the message"; exit 1; }
-  done
+  local name=$1
+  exited_as -F "$name" "$2" "$status" "${@:3}"
   if grep -qF "json.exception" "$WORK/$name.err"; then cat "$WORK/$name.err"; echo "$name: a library's exception tag in the message"; exit 1; fi
 }
 

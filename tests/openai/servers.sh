@@ -15,6 +15,7 @@
 #              letter and loglik scores exactly what their distribution gives, requests spread over both
 # Usage: servers.sh SECTION CLIKA DATA WORK PLUGIN_DIR LLAMA_SERVER
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/expect.sh"  # fails_with, exited_as
 SECTION="$1"; CLIKA="$2"; DATA="$3"; WORK="$4"; PLUGINS="$5"; SERVER_BIN="$6"
 rm -rf "$WORK"; mkdir -p "$WORK"
 PY="$CLIKA_PYTHON"
@@ -125,8 +126,7 @@ restart)
   for _ in $(seq 1 400); do (( $(cat "$WORK"/resumed/*/*/predictions.jsonl 2>/dev/null | wc -l) >= 20 )) && break; sleep 0.05; done
   stop_server
   status=0; wait "$run" || status=$?
-  [[ $status == 3 ]] || { cat "$WORK/fail.err"; echo "exit status $status, wanted 3 (backend trouble)"; exit 1; }
-  grep -q "resumes when run again" "$WORK/fail.err" || { cat "$WORK/fail.err"; exit 1; }
+  exited_as fail 3 "$status" "resumes when run again"
   on_disk=$(cat "$WORK"/resumed/*/*/predictions.jsonl | wc -l)
   (( on_disk > 0 && on_disk < total )) || { echo "$on_disk of $total lines: the failure did not land mid-run"; exit 1; }
   start_server "$port" 1
@@ -140,12 +140,8 @@ api_key)
   key="clika-test-key-$RANDOM$RANDOM"
   start_server "$port" 2 --api-key "$key"
   mc=(run "${common[@]}" --tasks x_geo --langs en --limit 8 --plugin openai --model "http://127.0.0.1:$port")
-  status=0; env -u CLIKA_API_KEY "$CLIKA" "${mc[@]}" --out "$WORK/none" > "$WORK/none.out" 2> "$WORK/none.err" || status=$?
-  [[ $status == 3 ]] || { cat "$WORK/none.err"; echo "missing key: exit $status, wanted 3"; exit 1; }
-  grep -q "401" "$WORK/none.err" && grep -q "CLIKA_API_KEY" "$WORK/none.err" || { cat "$WORK/none.err"; exit 1; }
-  status=0; CLIKA_API_KEY="wrong-$key" "$CLIKA" "${mc[@]}" --out "$WORK/wrong" > "$WORK/wrong.out" 2> "$WORK/wrong.err" || status=$?
-  [[ $status == 3 ]] || { cat "$WORK/wrong.err"; echo "wrong key: exit $status, wanted 3"; exit 1; }
-  grep -q "refused the API key" "$WORK/wrong.err" || { cat "$WORK/wrong.err"; exit 1; }
+  fails_with none 3 "401" "CLIKA_API_KEY" -- env -u CLIKA_API_KEY "$CLIKA" "${mc[@]}" --out "$WORK/none"
+  fails_with wrong 3 "refused the API key" -- env CLIKA_API_KEY="wrong-$key" "$CLIKA" "${mc[@]}" --out "$WORK/wrong"
   [[ $(grep -c . "$WORK/wrong.err") -le 2 ]] || { cat "$WORK/wrong.err"; echo "more than one error for a wrong key"; exit 1; }
   MY_KEY="$key" "$CLIKA" "${mc[@]}" --api-key-env MY_KEY --out "$WORK/right" > "$WORK/right.out" 2> "$WORK/right.err" \
     || { cat "$WORK/right.err"; exit 1; }
@@ -158,31 +154,21 @@ api_key)
 refusals)
   port=$(free_port)
   start_server "$port" 1
-  status=0
-  "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --limit 4 --mode loglik --plugin openai --model "http://127.0.0.1:$port" --out "$WORK/loglik" \
-    2> "$WORK/loglik.err" || status=$?
-  [[ $status == 3 ]] || { cat "$WORK/loglik.err"; echo "loglik: exit $status, wanted 3"; exit 1; }
-  grep -q "Only no echo is supported" "$WORK/loglik.err" && grep -q -- "--mode letter" "$WORK/loglik.err" || { cat "$WORK/loglik.err"; exit 1; }
+  fails_with loglik 3 "Only no echo is supported" "--mode letter" -- \
+    "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --limit 4 --mode loglik --plugin openai --model "http://127.0.0.1:$port" --out "$WORK/loglik"
   [[ ! -e "$WORK/loglik/run.json" ]] || { echo "a refused run left a run directory"; exit 1; }
-  status=0
-  "$CLIKA" run "${common[@]}" --tasks fictional --fictional-mode both --langs en --limit 2 --plugin openai --model "http://127.0.0.1:$port" \
-    --out "$WORK/choice" 2> "$WORK/choice.err" || status=$?
-  [[ $status == 3 ]] && grep -q -- "--fictional-mode generate" "$WORK/choice.err" || { cat "$WORK/choice.err"; exit 1; }
+  fails_with choice 3 "--fictional-mode generate" -- \
+    "$CLIKA" run "${common[@]}" --tasks fictional --fictional-mode both --langs en --limit 2 --plugin openai --model "http://127.0.0.1:$port" --out "$WORK/choice"
   # A request budget stops the run resumably: what was finished stays, the same command without the budget completes it.
   budget=(run "${common[@]}" --tasks x_geo --langs en --limit 8 --chunk 2 --plugin openai --model "http://127.0.0.1:$port" --out "$WORK/budget")
-  status=0; "$CLIKA" "${budget[@]}" --max-requests 5 2> "$WORK/budget.err" || status=$?
-  [[ $status == 3 ]] && grep -q "request budget of 5 requests" "$WORK/budget.err" || { cat "$WORK/budget.err"; echo "exit $status"; exit 1; }
+  fails_with budget 3 "request budget of 5 requests" -- "$CLIKA" "${budget[@]}" --max-requests 5
   [[ $(wc -l < "$WORK"/budget/x_geo/*/predictions.jsonl) == 4 ]] || { echo "the budget of 5 did not stop after two chunks of 2"; exit 1; }
   "$CLIKA" "${budget[@]}" 2> /dev/null
   [[ $(wc -l < "$WORK"/budget/x_geo/*/predictions.jsonl) == 8 ]] || { echo "the resumed run did not finish"; exit 1; }
   stop_server
-  status=0
-  "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --limit 4 --plugin openai --model "http://127.0.0.1:$port" --retries 1 --out "$WORK/down" \
-    2> "$WORK/down.err" || status=$?
-  [[ $status == 3 ]] && grep -q "no server answers" "$WORK/down.err" || { cat "$WORK/down.err"; echo "exit $status"; exit 1; }
-  status=0
-  "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --plugin openai --model "127.0.0.1:$port" --out "$WORK/nourl" 2> "$WORK/nourl.err" || status=$?
-  [[ $status == 3 ]] && grep -q "is not a server URL" "$WORK/nourl.err" || { cat "$WORK/nourl.err"; echo "exit $status"; exit 1; }
+  fails_with down 3 "no server answers" -- \
+    "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --limit 4 --plugin openai --model "http://127.0.0.1:$port" --retries 1 --out "$WORK/down"
+  fails_with nourl 3 "is not a server URL" -- "$CLIKA" run "${common[@]}" --tasks x_geo --langs en --plugin openai --model "127.0.0.1:$port" --out "$WORK/nourl"
   echo "loglik and fictional choice refused naming the mode to use; a spent budget stops resumably; a dead server and a non-URL fail clearly"
   ;;
 

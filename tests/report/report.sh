@@ -3,6 +3,7 @@
 # are clika score's, the consistency matrix's column en equal to en-CO, XRR and the failing training gate, provenance;
 # then the refusals.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/expect.sh"  # fails_with
 CLIKA="$1"; DATA="$2"; WORK="$3"
 rm -rf "$WORK"; mkdir -p "$WORK"
 "$CLIKA_PYTHON" - "$WORK/fictional-run" <<'PY'
@@ -58,16 +59,8 @@ print("clika report: files, tidy CSV, en-CO column, XRR and the gate")
 PY
 
 # Refusals: more sources than the charts have colours, labels that do not match the sources, one label twice.
-set +e
-"$CLIKA" report model:a model:b model:c model:d model:e model:f model:g model:h model:i --data "$DATA" --out "$WORK/r9" 2> "$WORK/err9.txt"
-rc=$?
-"$CLIKA" report model:llama_13b model:vicuna_13b_v1.5 --label one --data "$DATA" --out "$WORK/rl" 2> "$WORK/errl.txt"
-rcl=$?
-"$CLIKA" report model:llama_13b model:llama_13b --data "$DATA" --out "$WORK/rd" 2> "$WORK/errd.txt"
-rcd=$?
-set -e
-[[ $rc -eq 2 && $rcl -eq 2 && $rcd -eq 2 ]] || { echo "expected exit 2 for the refusals, got $rc, $rcl and $rcd"; exit 1; }
-grep -q 'sources 1 and 2 are both labelled "llama_13b"' "$WORK/errd.txt"
-grep -q "9 sources given: a report's charts show at most 8" "$WORK/err9.txt"
-grep -q "1 --label for 2 sources" "$WORK/errl.txt"
+fails_with nine_sources 2 "9 sources given: a report's charts show at most 8" -- \
+  "$CLIKA" report model:a model:b model:c model:d model:e model:f model:g model:h model:i --data "$DATA" --out "$WORK/r9"
+fails_with one_label 2 "1 --label for 2 sources" -- "$CLIKA" report model:llama_13b model:vicuna_13b_v1.5 --label one --data "$DATA" --out "$WORK/rl"
+fails_with same_label 2 'sources 1 and 2 are both labelled "llama_13b"' -- "$CLIKA" report model:llama_13b model:llama_13b --data "$DATA" --out "$WORK/rd"
 echo "refusals: exit 2 with the reason"

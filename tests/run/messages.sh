@@ -4,21 +4,11 @@
 # (the old report survives) or answers (the run resumes to identical bytes); scoring an unfinished run or a language
 # subset; a fictional run resumed against changed test files.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/expect.sh"  # fails_with
 CLIKA="$1"; DATA="$2"; WORK="$3"; PLUGINS="$4"
 rm -rf "$WORK"; mkdir -p "$WORK"
 "$CLIKA" make-model --out "$WORK/tiny.gguf" --seed 5 > /dev/null
 common=(--plugin-path "$PLUGINS" --threads 1 --no-report)
-
-fails_with() {  # fails_with NAME EXIT PATTERN -- command...: the command exits EXIT and stderr matches PATTERN
-  local name="$1" want="$2" pattern="$3"; shift 4
-  set +e
-  "$@" > "$WORK/$name.out" 2> "$WORK/$name.err"
-  local rc=$?
-  set -e
-  if (( rc != want )) || ! grep -Eq -- "$pattern" "$WORK/$name.err"; then
-    echo "$name: expected exit $want and /$pattern/, got exit $rc:"; cat "$WORK/$name.err"; exit 1
-  fi
-}
 
 # 1. A folder as the model: named as a folder, with what to pass instead.
 mkdir -p "$WORK/hf-checkout"

@@ -4,50 +4,41 @@
 # (ulimit -f) ends the run with a message instead of SIGXFSZ; a finished pilot run grows to a larger --limit keeping
 # its answers; a refused resume lists its differences one a line; a finished run says it is complete.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/expect.sh"  # fails_with
 CLIKA="$1"; DATA="$2"; WORK="$3"; PLUGINS="$4"
 rm -rf "$WORK"; mkdir -p "$WORK"
 "$CLIKA" make-model --out "$WORK/tiny.gguf" --seed 5 > /dev/null
 common=(--plugin-path "$PLUGINS" --threads 1 --no-report --tasks x_geo --langs en)
 run=(run --data "$DATA" --model "$WORK/tiny.gguf" "${common[@]}")
 
-fails_with() {  # fails_with NAME EXIT PATTERN -- command...: exits EXIT, and its one error line (the last) matches PATTERN
-  local name="$1" want="$2" pattern="$3"; shift 4
-  set +e
-  "$@" > "$WORK/$name.out" 2> "$WORK/$name.err"
-  local rc=$?
-  set -e
-  if (( rc != want )) || ! tail -n 1 "$WORK/$name.err" | grep -Eq -- "^clika: error: .*$pattern" || (( $(grep -c '^clika: error:' "$WORK/$name.err") != 1 )); then
-    echo "$name: expected exit $want and one line /$pattern/, got exit $rc:"; cat "$WORK/$name.err"; exit 1
-  fi
-}
 
 # 1. Paths.
 ln -s "$WORK/nowhere/x" "$WORK/dangling"
-fails_with dangling 2 "dangling: --out is a symbolic link to $WORK/nowhere/x, which does not exist" -- "$CLIKA" "${run[@]}" --limit 4 --out "$WORK/dangling"
-fails_with empty_out 2 '--out is empty \(expected the path of a folder\)$' -- "$CLIKA" "${run[@]}" --limit 4 --out ''
+fails_with --one-error dangling 2 "dangling: --out is a symbolic link to $WORK/nowhere/x, which does not exist" -- "$CLIKA" "${run[@]}" --limit 4 --out "$WORK/dangling"
+fails_with --one-error empty_out 2 '--out is empty \(expected the path of a folder\)$' -- "$CLIKA" "${run[@]}" --limit 4 --out ''
 echo x > "$WORK/a-file"
-fails_with file_as_out 2 'a-file: --out is a file, not a folder' -- "$CLIKA" "${run[@]}" --limit 4 --out "$WORK/a-file"
-fails_with file_on_the_way 2 "--out $WORK/a-file is a file, not a folder" -- "$CLIKA" "${run[@]}" --limit 4 --out "$WORK/a-file/run"
-fails_with file_as_data 2 'a-file: is a file, not a data folder' -- \
+fails_with --one-error file_as_out 2 'a-file: --out is a file, not a folder' -- "$CLIKA" "${run[@]}" --limit 4 --out "$WORK/a-file"
+fails_with --one-error file_on_the_way 2 "--out $WORK/a-file is a file, not a folder" -- "$CLIKA" "${run[@]}" --limit 4 --out "$WORK/a-file/run"
+fails_with --one-error file_as_data 2 'a-file: is a file, not a data folder' -- \
   "$CLIKA" run --data "$WORK/a-file" --model "$WORK/tiny.gguf" "${common[@]}" --limit 4 --out "$WORK/x"
-fails_with file_as_run 2 'a-file: is a file, not a run directory' -- "$CLIKA" score --run "$WORK/a-file"
-fails_with zero_model 2 '/dev/zero: is a character device \(such as /dev/zero\), not a regular model file' -- \
+fails_with --one-error file_as_run 2 'a-file: is a file, not a run directory' -- "$CLIKA" score --run "$WORK/a-file"
+fails_with --one-error zero_model 2 '/dev/zero: is a character device \(such as /dev/zero\), not a regular model file' -- \
   "$CLIKA" run --data "$DATA" --model /dev/zero "${common[@]}" --limit 4 --out "$WORK/x"
 mkfifo "$WORK/pipe.gguf"
-fails_with fifo_model 2 'pipe.gguf: is a FIFO \(named pipe\), not a regular model file' -- \
+fails_with --one-error fifo_model 2 'pipe.gguf: is a FIFO \(named pipe\), not a regular model file' -- \
   timeout 60 "$CLIKA" run --data "$DATA" --model "$WORK/pipe.gguf" "${common[@]}" --limit 4 --out "$WORK/x"
 "$CLIKA" "${run[@]}" --limit 4 --out "$WORK/small" 2> /dev/null
 mv "$WORK/small/x_geo/en/predictions.jsonl" "$WORK/answers.jsonl"
 mkfifo "$WORK/small/x_geo/en/predictions.jsonl"
-fails_with fifo_predictions 2 'predictions.jsonl: is a FIFO \(named pipe\), not a regular file' -- timeout 60 "$CLIKA" score --run "$WORK/small"
+fails_with --one-error fifo_predictions 2 'predictions.jsonl: is a FIFO \(named pipe\), not a regular file' -- timeout 60 "$CLIKA" score --run "$WORK/small"
 rm "$WORK/small/x_geo/en/predictions.jsonl"; mv "$WORK/answers.jsonl" "$WORK/small/x_geo/en/predictions.jsonl"
 mv "$WORK/small/run.json" "$WORK/small.run.json"; ln -s /dev/zero "$WORK/small/run.json"
-fails_with zero_manifest 2 'run.json: is a character device \(such as /dev/zero\), not a regular run manifest' -- \
+fails_with --one-error zero_manifest 2 'run.json: is a character device \(such as /dev/zero\), not a regular run manifest' -- \
   bash -c '[ -n "${ASAN_OPTIONS:-}" ] || ulimit -v 4000000; exec "$@"' _ "$CLIKA" "${run[@]}" --limit 4 --out "$WORK/small"
 rm "$WORK/small/run.json"; mv "$WORK/small.run.json" "$WORK/small/run.json"
 
 # 2. A file-size limit, without the caller ignoring SIGXFSZ: a message and exit 2, and the answers before it are kept.
-fails_with file_size_limit 2 'predictions.jsonl: cannot append answers \(File too large\); the answers before them are kept' -- \
+fails_with --one-error file_size_limit 2 'predictions.jsonl: cannot append answers \(File too large\); the answers before them are kept' -- \
   bash -c 'ulimit -f 20; exec "$@"' _ "$CLIKA" "${run[@]}" --limit 40 --chunk 8 --out "$WORK/limited"
 [[ -s "$WORK/limited/x_geo/en/predictions.jsonl" ]] || { echo "no answers kept under the file-size limit"; exit 1; }
 
@@ -71,14 +62,13 @@ grep -q 'run complete: every question was already answered' "$WORK/again.err" ||
 if grep -q 'q/s' "$WORK/again.err"; then cat "$WORK/again.err"; echo "a finished run prints rates"; exit 1; fi
 
 # 5. A smaller --limit is another command: refused, one difference a line.
-set +e; "$CLIKA" "${run[@]}" --limit 10 --chunk 8 --out "$WORK/pilot" 2> "$WORK/smaller.err"; rc=$?; set -e
-(( rc == 2 )) && grep -qx '  limit: 10 here, 30 in the run' "$WORK/smaller.err" && grep -qx '  questions.x_geo.en: 10 here, 30 in the run' "$WORK/smaller.err" ||
-  { cat "$WORK/smaller.err"; echo "a smaller --limit: exit $rc, not one difference a line"; exit 1; }
+fails_with smaller 2 '^  limit: 10 here, 30 in the run$' '^  questions.x_geo.en: 10 here, 30 in the run$' -- \
+  "$CLIKA" "${run[@]}" --limit 10 --chunk 8 --out "$WORK/pilot"
 
 # 6. An unfinished pilot run is not grown (its chunks would not line up): refused, saying to finish it first.
 "$CLIKA" "${run[@]}" --limit 20 --chunk 8 --out "$WORK/unfinished" 2> /dev/null
 head -n 12 "$WORK/unfinished/x_geo/en/predictions.jsonl" > "$WORK/part" && cp "$WORK/part" "$WORK/unfinished/x_geo/en/predictions.jsonl"
-fails_with unfinished 2 'would grow a run of --limit 20 that is not finished \(12 of 20 answers\)' -- \
+fails_with --one-error unfinished 2 'would grow a run of --limit 20 that is not finished \(12 of 20 answers\)' -- \
   "$CLIKA" "${run[@]}" --limit 30 --chunk 8 --out "$WORK/unfinished"
 
 # 7. A grown run killed mid-way resumes to the bytes of the uninterrupted growth.

@@ -5,21 +5,11 @@
 # range-checks its options as `run` does and prints one format on standard output; answers decided between bounds only
 # end the run with how to raise --top-logprobs.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/expect.sh"  # fails_with
 CLIKA="$1"; DATA="$2"; WORK="$3"; PLUGINS="$4"
 rm -rf "$WORK"; mkdir -p "$WORK"
 "$CLIKA" make-model --out "$WORK/tiny.gguf" --seed 5 > /dev/null
 common=(--plugin-path "$PLUGINS" --threads 1 --no-report)
-
-fails_with() {  # fails_with NAME EXIT PATTERN -- command...: the command exits EXIT (not a signal) and stderr matches PATTERN
-  local name="$1" want="$2" pattern="$3"; shift 4
-  set +e
-  "$@" > "$WORK/$name.out" 2> "$WORK/$name.err"
-  local rc=$?
-  set -e
-  if (( rc != want )) || ! grep -Eq -- "$pattern" "$WORK/$name.err"; then
-    echo "$name: expected exit $want and /$pattern/, got exit $rc:"; tail -c 2000 "$WORK/$name.err"; exit 1
-  fi
-}
 
 # 1. NaN weights: every score is NaN. A backend error naming the plugin and the question; not one line written, so
 #    `clika score --run` never reads a NaN-derived answer.

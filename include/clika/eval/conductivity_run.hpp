@@ -111,8 +111,17 @@ public:
     [[nodiscard]] std::vector<ItemSource> sources(const std::filesystem::path& run_dir) {
         std::vector<ItemSource> out;
         for (std::size_t s = 0; s < sets_.size(); ++s) {
-            out.push_back(test_item_source(run_dir, s));
-            if (sets_[s].lang != Lang::en) out.push_back(translate_item_source(run_dir, s));
+            const FictionalTestSet& set = sets_[s];
+            out.push_back(item_source(
+                fmt::format("fictional {}", code(set.lang)), fictional_predictions_path(run_dir, set.lang), limited_items(set, settings_.limit),
+                [this, s](std::size_t line) -> const FictionalItem& { return sets_[s].items[line].item; },
+                [this, s](std::span<const std::size_t> lines, const AskedItems& asked) { return answer_test_items(s, lines, asked); }));
+            if (set.lang == Lang::en) continue;
+            out.push_back(item_source(
+                fmt::format("translate {}", code(set.lang)), fictional_translate_run_path(run_dir, set.lang),
+                spread_positions(set.translations.size(), settings_.limit),
+                [this, s](std::size_t line) -> const InstructionRecord& { return sets_[s].translations[line]; },
+                [this, s](std::span<const std::size_t> lines, const AskedItems& asked) { return answer_translate_items(s, lines, asked); }));
         }
         return out;
     }
@@ -161,57 +170,65 @@ private:
         return out;
     }
 
-    ItemSource test_item_source(const std::filesystem::path& run_dir, std::size_t s) {
-        const FictionalTestSet& set = sets_[s];
+    // A chunk of items as the backend is asked them: alpaca prompts, their tokens, and what each is for messages.
+    struct AskedItems {
+        std::vector<std::string> prompts;
+        std::vector<Tokens> contexts;
+        std::vector<std::string> labels;
+    };
+
+    // The source of one file of items, named `what` in messages: `selected` are the items' lines, `record(line)` the
+    // instruction record a line asks, `answer(lines, asked)` the file's lines for a chunk.
+    template <typename Record, typename Answer>
+    ItemSource item_source(std::string what, std::filesystem::path path, std::vector<std::size_t> selected, Record record, Answer answer) {
         ItemSource source;
-        source.label = fmt::format("fictional {}", code(set.lang));
-        source.path = fictional_predictions_path(run_dir, set.lang);
-        const std::vector<std::size_t> selected = limited_items(set, settings_.limit);
+        source.label = what;
+        source.path = std::move(path);
         source.uuids = line_ids(selected);
-        source.answer = [this, s, selected](std::size_t start, std::size_t end) { return answer_test_items(s, selected, start, end); };
+        source.answer = [this, what = std::move(what), selected = std::move(selected), record, answer](std::size_t start, std::size_t end) {
+            AskedItems asked;
+            for (std::size_t k = start; k < end; ++k) {
+                const auto& r = record(selected[k]);
+                asked.prompts.push_back(alpaca_prompt(r.prompt, r.input));
+                asked.contexts.push_back(backend_.tokenize(asked.prompts.back(), true));
+                asked.labels.push_back(fmt::format("{} item \"{}\"", what, selected[k]));
+            }
+            return answer(std::span<const std::size_t>(selected).subspan(start, end - start), asked);
+        };
         return source;
     }
 
-    std::string answer_test_items(std::size_t s, const std::vector<std::size_t>& selected, std::size_t start, std::size_t end) {
+    std::string answer_test_items(std::size_t s, std::span<const std::size_t> lines, const AskedItems& asked) {
         const FictionalTestSet& set = sets_[s];
-        std::vector<std::string> prompts;
-        std::vector<Tokens> contexts;
-        for (std::size_t k = start; k < end; ++k) {
-            const FictionalItem& item = set.items[selected[k]].item;
-            prompts.push_back(alpaca_prompt(item.prompt, item.input));
-            contexts.push_back(backend_.tokenize(prompts.back(), true));
-        }
-        std::vector<FictionalAnswer> answers(end - start);
+        std::vector<FictionalAnswer> answers(lines.size());
         if (choice()) {
-            std::vector<Tokens> choice_contexts(contexts.size());
-            std::vector<std::vector<Tokens>> continuations(contexts.size());
-            for (std::size_t k = 0; k < contexts.size(); ++k) {
-                const FictionalItem& item = set.items[selected[start + k]].item;
+            std::vector<Tokens> choice_contexts(lines.size());
+            std::vector<std::vector<Tokens>> continuations(lines.size());
+            for (std::size_t k = 0; k < lines.size(); ++k) {
+                const FictionalItem& item = set.items[lines[k]].item;
                 const std::string prefix = answer_prefix(item.answer, item.continent);
                 std::vector<std::string> sentences;
                 for (const std::string& candidate : set.continents) sentences.push_back(prefix + candidate);
-                Choice choice = choice_between(prompts[k], contexts[k], sentences);
+                Choice choice = choice_between(asked.prompts[k], asked.contexts[k], sentences);
                 choice_contexts[k] = std::move(choice.context);
                 continuations[k] = std::move(choice.continuations);
             }
-            std::vector<std::string> labels;
-            for (std::size_t k = start; k < end; ++k) labels.push_back(fmt::format("fictional {} item \"{}\"", code(set.lang), selected[k]));
             std::vector<std::vector<double>> logprob;
             std::vector<std::vector<int>> greedy;
-            score_continuations(choice_contexts, continuations, labels, logprob, greedy);
+            score_continuations(choice_contexts, continuations, asked.labels, logprob, greedy);
             for (std::size_t k = 0; k < answers.size(); ++k) {
                 FictionalAnswer& a = answers[k];
                 a.choice_present = true;
                 a.scores = logprob[k];
                 for (const Tokens& t : continuations[k]) a.n_tokens.push_back(static_cast<int>(t.size()));
                 a.chosen = static_cast<std::size_t>(first_argmax(a.scores));
-                a.correct_choice = a.chosen == set.items[selected[start + k]].gold;
+                a.correct_choice = a.chosen == set.items[lines[k]].gold;
             }
         }
         if (generate()) {
-            const std::vector<Generated> generated = generate_all(contexts);
+            const std::vector<Generated> generated = generate_all(asked.contexts);
             for (std::size_t k = 0; k < answers.size(); ++k) {
-                const FictionalTestItem& t = set.items[selected[start + k]];
+                const FictionalTestItem& t = set.items[lines[k]];
                 FictionalAnswer& a = answers[k];
                 a.generated_present = true;
                 a.generated = generated[k].text;
@@ -220,41 +237,21 @@ private:
                 a.correct_generate = named >= 0 && static_cast<std::size_t>(named) == t.gold;
             }
         }
-        std::string lines;
-        for (std::size_t k = 0; k < answers.size(); ++k) lines += fictional_test_line(selected[start + k], set, prompts[k], answers[k]);
-        return lines;
+        std::string out;
+        for (std::size_t k = 0; k < answers.size(); ++k) out += fictional_test_line(lines[k], set, asked.prompts[k], answers[k]);
+        return out;
     }
 
-    ItemSource translate_item_source(const std::filesystem::path& run_dir, std::size_t s) {
+    std::string answer_translate_items(std::size_t s, std::span<const std::size_t> lines, const AskedItems& asked) {
         const FictionalTestSet& set = sets_[s];
-        ItemSource source;
-        source.label = fmt::format("translate {}", code(set.lang));
-        source.path = fictional_translate_run_path(run_dir, set.lang);
-        const std::vector<std::size_t> selected = spread_positions(set.translations.size(), settings_.limit);
-        source.uuids = line_ids(selected);
-        source.answer = [this, s, selected](std::size_t start, std::size_t end) { return answer_translate_items(s, selected, start, end); };
-        return source;
-    }
-
-    std::string answer_translate_items(std::size_t s, const std::vector<std::size_t>& selected, std::size_t start, std::size_t end) {
-        const FictionalTestSet& set = sets_[s];
-        std::vector<std::string> prompts;
-        std::vector<Tokens> contexts;
-        for (std::size_t k = start; k < end; ++k) {
-            const InstructionRecord& r = set.translations[selected[k]];
-            prompts.push_back(alpaca_prompt(r.prompt, r.input));
-            contexts.push_back(backend_.tokenize(prompts.back(), true));
-        }
-        std::vector<TranslateAnswer> answers(end - start);
+        std::vector<TranslateAnswer> answers(lines.size());
         if (choice()) {
-            std::vector<std::vector<Tokens>> continuations(contexts.size());
-            for (std::size_t k = 0; k < contexts.size(); ++k)
-                continuations[k].push_back(continuation_tokens(backend_, prompts[k], contexts[k], set.translations[selected[start + k]].answer));
-            std::vector<std::string> labels;
-            for (std::size_t k = start; k < end; ++k) labels.push_back(fmt::format("translate {} item \"{}\"", code(set.lang), selected[k]));
+            std::vector<std::vector<Tokens>> continuations(lines.size());
+            for (std::size_t k = 0; k < lines.size(); ++k)
+                continuations[k].push_back(continuation_tokens(backend_, asked.prompts[k], asked.contexts[k], set.translations[lines[k]].answer));
             std::vector<std::vector<double>> logprob;
             std::vector<std::vector<int>> greedy;
-            score_continuations(contexts, continuations, labels, logprob, greedy);
+            score_continuations(asked.contexts, continuations, asked.labels, logprob, greedy);
             for (std::size_t k = 0; k < answers.size(); ++k) {
                 answers[k].choice_present = true;
                 answers[k].logprob = logprob[k][0];
@@ -262,17 +259,17 @@ private:
             }
         }
         if (generate()) {
-            const std::vector<Generated> generated = generate_all(contexts);
+            const std::vector<Generated> generated = generate_all(asked.contexts);
             for (std::size_t k = 0; k < answers.size(); ++k) {
                 answers[k].generated_present = true;
                 answers[k].generated = generated[k].text;
-                answers[k].correct_generate = contains_folded(answer_text(generated[k].text), set.translations[selected[start + k]].answer);
+                answers[k].correct_generate = contains_folded(answer_text(generated[k].text), set.translations[lines[k]].answer);
             }
         }
-        std::string lines;
+        std::string out;
         for (std::size_t k = 0; k < answers.size(); ++k)
-            lines += fictional_translate_line(selected[start + k], set.translations[selected[start + k]], prompts[k], answers[k]);
-        return lines;
+            out += fictional_translate_line(lines[k], set.translations[lines[k]], asked.prompts[k], answers[k]);
+        return out;
     }
 
     B& backend_;

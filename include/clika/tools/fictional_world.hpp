@@ -35,9 +35,9 @@
 
 #include "clika/error.hpp"
 #include "clika/fictional.hpp"
+#include "clika/random.hpp"
 #include "clika/tools/fictional_train.hpp"
 #include "clika/language.hpp"
-#include "clika/metrics/bootstrap.hpp"
 
 namespace clika::world {
 

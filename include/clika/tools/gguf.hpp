@@ -32,7 +32,7 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
-#include "clika/plugin/half.hpp"
+#include "clika/half.hpp"
 
 namespace clika::gguf {
 
@@ -161,7 +161,7 @@ struct TensorTypeTraits {
     return fmt::format("type {}", id);
 }
 
-// Half precision: clika/plugin/half.hpp (plugins/common), shared with the plugins.
+// Half precision: clika/half.hpp, shared with the plugins.
 using half::bf16_to_f32;
 using half::f16_to_f32;
 using half::f32_to_bf16;

@@ -35,8 +35,8 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
+#include "clika/random.hpp"
 #include "clika/tools/gguf.hpp"
-#include "clika/metrics/bootstrap.hpp"
 #include "clika/parallel.hpp"
 
 namespace clika::model {
