@@ -8,6 +8,7 @@
 set -euo pipefail
 CLIKA="$1"; DATA="$2"; WORK="$3"; PLUGINS="$4"; PYTHON_MODULE="${5:-}"
 rm -rf "$WORK"; mkdir -p "$WORK"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/expect.sh"
 "$CLIKA" make-model --out "$WORK/tiny.gguf" --seed 1 > /dev/null
 run() {  # OUT MODE LIMIT
   "$CLIKA" run --data "$DATA" --model "$WORK/tiny.gguf" --plugin-path "$PLUGINS" --threads 1 --langs en,zh,de,fr --limit "$3" \
@@ -24,11 +25,7 @@ done
 "$CLIKA" report run:"$WORK/letter" --label letter --bootstrap 50 --pivot de --out "$WORK/report-de" > /dev/null 2>&1
 "$CLIKA" compare run:"$WORK/letter" run:"$WORK/letter" --bootstrap 50 --format json > "$WORK/self.json"
 "$CLIKA" compare run:"$WORK/letter" run:"$WORK/loglik" --bootstrap 50 --format json > "$WORK/pair.json"
-set +e
-"$CLIKA" compare run:"$WORK/letter" run:"$WORK/fewer" --bootstrap 50 > /dev/null 2> "$WORK/fewer.txt"
-rc=$?
-set -e
-[[ $rc -eq 2 ]] || { echo "runs over other questions: expected exit 2, got $rc"; cat "$WORK/fewer.txt"; exit 1; }
+fails_with -F fewer 2 'x_copa/en/predictions.jsonl:8' -- "$CLIKA" compare run:"$WORK/letter" run:"$WORK/fewer" --bootstrap 50
 
 "$CLIKA_PYTHON" - "$WORK" <<'PY'
 import csv, json, math, pathlib, sys
@@ -127,7 +124,7 @@ assert ra["a"] == letter["levels"]["basic"]["ra"]["zh"] and ra["b"] == loglik["l
 first_task = "x_copa"  # the first cell compare checks: the first task, in English
 lines = (work / "letter" / first_task / "en" / "predictions.jsonl").read_text(encoding="utf-8").splitlines()
 eighth = str(json.loads(lines[7])["uuid"])
-message = (work / "fewer.txt").read_text()
+message = (work / "fewer.err").read_text()
 expected = f'predictions.jsonl:8: field "uuid": question "{eighth}" is not among the questions of'
 assert expected in message and f"{first_task}/en/predictions.jsonl" in message, (expected, message)
 print("clika report and compare on run directories: score's numbers, both right, self, letter vs loglik, other questions")
