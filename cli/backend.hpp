@@ -8,21 +8,9 @@
 
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
-#include "clika/tools/gguf.hpp"
-#include "clika/tools/llama_metadata.hpp"
 #include "clika/redact.hpp"
 
 namespace clika::cli {
-
-// Plugins that read the model file as GGUF get it only after clika's own GGUF reader has read it: a damaged file (0
-// bytes, truncated, not GGUF at all) is refused saying exactly what is wrong, and metadata llama.cpp would abort the
-// process on (clika/tools/llama_metadata.hpp) is refused naming the key and its value. Both are bad input.
-inline void check_gguf_model(const Plugin& plugin, const std::filesystem::path& model) {
-    const bool llama_cpp = plugin.name() == "llamacpp";
-    if (!llama_cpp && plugin.name() != "cuda_native") return;
-    const gguf::File file = gguf::File::read(model);
-    if (llama_cpp) gguf::check_llama_cpp_metadata(file);
-}
 
 // Options: any struct with threads, ctx, batch, parallel, model and, when it has them, lora and lora_scale, as the
 // commands' option structs do. `settings`: the plugin's own settings as one JSON object (load_run_plugin() for runs);
@@ -39,7 +27,6 @@ template <class Options>
         open.lora_path = o.lora;
         open.lora_scale = o.lora_scale;
     }
-    check_gguf_model(plugin, o.model);
     return PluginBackend(std::move(plugin), o.model, open);
 }
 

@@ -12,6 +12,7 @@
 #include "answer_json.hpp"
 #include "fuzz_support.hpp"
 #include "protocol.hpp"
+#include "server_settings.hpp"
 
 namespace {
 
@@ -46,9 +47,13 @@ void check(const Completion& c) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view body(reinterpret_cast<const char*>(data), size);
+    // Read from the raw body (server_settings.hpp): vLLM's GET /version, and its refusal of a token id beyond its vocabulary.
+    (void)vllm_version(body);
+    if (const auto id = vllm_refused_token(400, body)) clika::fuzz::require(!id->empty(), "a refused token id is named");
     Json answer;
     try {
-        answer = parse_answer(std::string_view(reinterpret_cast<const char*>(data), size));
+        answer = parse_answer(body);
     } catch (const AnswerNotJson&) {
         return 0;  // the pool reports it (and retries)
     }

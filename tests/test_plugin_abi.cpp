@@ -7,12 +7,14 @@
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
 #include "clika/plugin_settings.hpp"
+#include "clika/tools/gguf.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -113,6 +115,7 @@ TEST_CASE("a plugin built against the v2.0 header loads in today's clika and run
     CHECK(plugin.api().struct_size < sizeof(clika_plugin_api_v2));
     CHECK(plugin.settings().empty());
     CHECK(plugin.model_is_file());
+    CHECK_FALSE(plugin.model_is_gguf());  // older than the flags: no format declared, so its model file (no GGUF) opens
 
     OpenOptions options;
     options.settings = plugin_settings_json(plugin, {{"mode", "letter"}, {"max_new_tokens", 64}}, {});
@@ -145,6 +148,7 @@ TEST_CASE("a plugin built by a later clika with every struct larger runs in toda
     CHECK(abi::setting_kind(*plugin.settings()[0]) == "a number in 0..100");
     CHECK(std::string(plugin.settings()[1]->name) == "label");
     CHECK(std::string(plugin.settings()[1]->default_value) == "future");
+    CHECK_FALSE(plugin.model_is_gguf());  // its flags declare no format: the toy file below opens unchecked
 
     OpenOptions options;
     options.settings = plugin_settings_json(plugin, {{"mode", "letter"}}, {{"scale", "2.5"}});
@@ -243,4 +247,37 @@ TEST_CASE("holds says whether the other side's struct reaches a field and is_v2 
     o.struct_size = static_cast<std::uint32_t>(abi::v2_size<clika_score_options> - 1);
     CHECK_FALSE(abi::is_v2(&o));
     CHECK_FALSE(abi::is_v2(static_cast<const clika_score_options*>(nullptr)));
+}
+
+TEST_CASE("a program opening a model through PluginBackend gets a file that is not the GGUF its plugin declares refused as bad input") {
+    const fs::path dir = test::scratch_dir("abi-declared-gguf");
+    const fs::path empty = dir / "empty.gguf", text = dir / "notes.gguf", truncated = dir / "truncated.gguf", fifo = dir / "pipe.gguf";
+    const fs::path good = dir / "good.gguf", no_layers = dir / "no-layers.gguf";
+    test::write_file(empty, "");
+    test::write_file(text, "#!/bin/sh\necho this is a script, not a model\n");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);  // never read: opening it would wait for a writer
+    for (const auto& [file, layers] : {std::pair{good, 2u}, std::pair{no_layers, 0u}}) {
+        gguf::Writer w;
+        w.set("general.architecture", gguf::Value::str("llama"));
+        w.set("llama.block_count", gguf::Value::u32(layers));
+        w.write(file);
+    }
+    const std::string whole = test::read_file(good);
+    test::write_file(truncated, whole.substr(0, whole.size() / 2));
+
+    for (const std::string name : {"gguf_model", "llama_gguf_model"}) {
+        INFO(name);
+        const Plugin plugin = fixture(name);
+        CHECK(plugin.model_is_gguf());
+        CHECK_THAT(test::bad_input_message([&] { (void)PluginBackend(plugin, empty); }), Contains(empty.string()) && Contains("malformed GGUF at byte 0"));
+        CHECK_THAT(test::bad_input_message([&] { (void)PluginBackend(plugin, text); }), Contains(text.string()) && Contains("malformed GGUF"));
+        CHECK_THAT(test::bad_input_message([&] { (void)PluginBackend(plugin, truncated); }), Contains("truncated file"));
+        CHECK_THAT(test::bad_input_message([&] { (void)PluginBackend(plugin, fifo); }), Contains("is a FIFO (named pipe), not a regular model file"));
+        CHECK_THAT(test::bad_input_message([&] { (void)PluginBackend(plugin, dir / "missing.gguf"); }), Contains("model file not found"));
+        CHECK(PluginBackend(plugin, good).info().n_vocab == 256);
+    }
+    // Metadata llama.cpp aborts on is refused only for a plugin whose GGUF llama.cpp loads.
+    CHECK_THAT(test::bad_input_message([&] { (void)PluginBackend(fixture("llama_gguf_model"), no_layers); }),
+               Contains("\"llama.block_count\": is 0, a value llama.cpp aborts the process on"));
+    CHECK(PluginBackend(fixture("gguf_model"), no_layers).info().n_vocab == 256);
 }

@@ -258,25 +258,26 @@ TEST_CASE("list_plugins reports every plugin found with version and ABI or the r
     std::vector<std::string> names;
     for (const auto& entry : listing) names.push_back(entry.name);
     // Sorted by file name within a folder; the folder given twice is listed once; missing folders are skipped.
-    CHECK(names == std::vector<std::string>{"bad_scores", "bad_setting", "future", "garbage", "missing_symbol", "null_entry", "null_function",
-                                            "old_abi", "partial_generate", "small_struct", "throwing", "v2_0", "wrong_abi", "example"});
-    REQUIRE(listing.size() == 14);
+    CHECK(names == std::vector<std::string>{"bad_scores", "bad_setting", "future", "garbage", "gguf_model", "llama_gguf_model", "missing_symbol",
+                                            "null_entry", "null_function", "old_abi", "partial_generate", "small_struct", "throwing", "v2_0",
+                                            "wrong_abi", "example"});
+    REQUIRE(listing.size() == 16);
 
-    const auto& throwing = listing[10];
+    const auto& throwing = listing[12];
     CHECK(throwing.ok());
     CHECK(throwing.version == "0.0.1");
     CHECK(throwing.abi_version == 2);
     CHECK(throwing.path == fixture_dir / "libclika_throwing.so");
 
-    const auto& wrong_abi = listing[12];
+    const auto& wrong_abi = listing[14];
     CHECK_FALSE(wrong_abi.ok());
     CHECK(wrong_abi.refusal == "plugin built for ABI v3, this clika speaks v2");
     CHECK_THAT(listing[3].refusal, StartsWith("cannot load plugin: "));
-    CHECK(listing[4].refusal == "not a clika plugin: it does not export clika_plugin_v2");
-    CHECK_THAT(listing[7].refusal, StartsWith("plugin built for ABI v1"));
+    CHECK(listing[6].refusal == "not a clika plugin: it does not export clika_plugin_v2");
+    CHECK_THAT(listing[9].refusal, StartsWith("plugin built for ABI v1"));
     CHECK_THAT(listing[1].refusal, StartsWith("plugin declares settings that break the rules of clika_setting"));
 
-    const auto& example = listing[13];
+    const auto& example = listing[15];
     CHECK(example.ok());
     CHECK(example.version == "1.0.0 (toy byte-level bigram model)");
     CHECK_FALSE(example.shadowed);

@@ -290,6 +290,7 @@ const clika_plugin_api_v2 api = {
     example_generate_end,
     declared_settings,
     std::size(declared_settings),
+    0,  // flags: its model file is in no format clika checks (a GGUF one would say CLIKA_PLUGIN_MODEL_GGUF)
 };
 
 }  // namespace

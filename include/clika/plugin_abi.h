@@ -33,8 +33,15 @@ extern "C" {
 #define CLIKA_CAP_LORA 1u     /* open() applies clika_open_options.lora_path */
 #define CLIKA_CAP_GENERATE 2u /* generate_begin/step/end are provided: greedy decoding keeps each sequence's state */
 
-/* clika_plugin_api_v2.flags (added after v2.0) */
-#define CLIKA_PLUGIN_MODEL_NOT_A_FILE 1u /* open's model argument is no file (a server URL): clika passes it unchecked */
+/* clika_plugin_api_v2.flags (added after v2.0): what open's model argument is. A plugin older than a flag (or than the
+ * field) declares none of them: its model argument is a file in no format clika checks. */
+#define CLIKA_PLUGIN_MODEL_NOT_A_FILE 1u /* no file (a server URL): clika passes it unchecked */
+/* A GGUF file: before open, clika (PluginBackend) reads it with its own GGUF reader and refuses a damaged one (empty,
+ * truncated, not GGUF) as bad input saying what is wrong and where, instead of the plugin's loader failing or crashing. */
+#define CLIKA_PLUGIN_MODEL_GGUF 2u
+/* A GGUF file that llama.cpp loads (implies CLIKA_PLUGIN_MODEL_GGUF): metadata llama.cpp aborts the process on instead
+ * of refusing the model (clika/tools/llama_metadata.hpp) is refused first, naming the key and its value. */
+#define CLIKA_PLUGIN_MODEL_GGUF_FOR_LLAMA_CPP 4u
 
 #if defined(_WIN32)
 #define CLIKA_PLUGIN_EXPORT __declspec(dllexport)
@@ -211,7 +218,7 @@ typedef struct clika_plugin_api_v2 {
      * "max_new_tokens" (clika sets those) or a name twice. */
     const clika_setting* settings;
     size_t n_settings;
-    uint32_t flags; /* CLIKA_PLUGIN_* (added after v2.0, as the two above) */
+    uint32_t flags; /* CLIKA_PLUGIN_MODEL_* (added after v2.0, as the two above) */
 } clika_plugin_api_v2;
 
 /* The size of each struct at ABI v2.0 (through its last v2.0 field), or for clika_setting as first added. */

@@ -21,6 +21,7 @@
 
 #include "clika/error.hpp"
 #include "clika/logprob.hpp"
+#include "clika/model_precheck.hpp"
 #include "clika/plugin_abi.h"
 #include "clika/plugin_loader.hpp"
 #include "clika/redact.hpp"
@@ -42,10 +43,11 @@ struct OpenOptions {
 
 class PluginBackend {
 public:
-    // Opens `model_path` with the plugin's `open` and reads its description. Throws clika::Error (backend) when the
-    // plugin refuses.
+    // Opens `model_path` with the plugin's `open` and reads its description. Throws clika::Error: bad_input when the
+    // model file is not what the plugin declares it reads (model_precheck.hpp), backend when the plugin refuses.
     PluginBackend(Plugin plugin, const std::filesystem::path& model_path, const OpenOptions& options = {})
         : plugin_(std::move(plugin)), model_path_(model_path), model_(nullptr, Closer{&plugin_.api()}) {
+        check_model_file(plugin_, model_path);
         const std::string path = model_path.string();
         const std::string lora = options.lora_path.string();
         clika_open_options o{};

@@ -128,10 +128,16 @@ public:
     // The file it was loaded from.
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
     [[nodiscard]] const std::shared_ptr<const boost::dll::shared_library>& library() const noexcept { return library_; }
+    // The CLIKA_PLUGIN_MODEL_* flags it declares (none for a plugin older than the field).
+    [[nodiscard]] std::uint32_t flags() const noexcept { return abi::holds(*api_, &clika_plugin_api_v2::flags) ? api_->flags : 0; }
     // Whether open's model argument is a file clika can check first (not for a server plugin, say).
-    [[nodiscard]] bool model_is_file() const noexcept {
-        return !abi::holds(*api_, &clika_plugin_api_v2::flags) || (api_->flags & CLIKA_PLUGIN_MODEL_NOT_A_FILE) == 0;
+    [[nodiscard]] bool model_is_file() const noexcept { return (flags() & CLIKA_PLUGIN_MODEL_NOT_A_FILE) == 0; }
+    // Whether its model file is GGUF, which PluginBackend reads with clika's own reader before the plugin opens it.
+    [[nodiscard]] bool model_is_gguf() const noexcept {
+        return model_is_file() && (flags() & (CLIKA_PLUGIN_MODEL_GGUF | CLIKA_PLUGIN_MODEL_GGUF_FOR_LLAMA_CPP)) != 0;
     }
+    // Whether llama.cpp loads that GGUF file, so that metadata it aborts on is refused first.
+    [[nodiscard]] bool model_is_gguf_for_llama_cpp() const noexcept { return model_is_gguf() && (flags() & CLIKA_PLUGIN_MODEL_GGUF_FOR_LLAMA_CPP) != 0; }
     // The settings it declares (checked at load; none for a plugin older than declared settings), in its order.
     [[nodiscard]] std::span<const clika_setting* const> settings() const noexcept { return settings_; }
 

@@ -170,6 +170,9 @@ const clika_plugin_api_v2 api{
     nullptr,  // generate_begin: greedy generation re-scores (no incremental state yet)
     nullptr,
     nullptr,
+    nullptr,  // no settings of its own
+    0,
+    CLIKA_PLUGIN_MODEL_GGUF,  // clika reads the file first: a damaged one is bad input
 };
 
 }  // namespace

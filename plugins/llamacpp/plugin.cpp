@@ -542,6 +542,9 @@ const clika_plugin_api_v2 api{
     plugin_generate_begin,
     plugin_generate_step,
     plugin_generate_end,
+    nullptr,  // no settings of its own
+    0,
+    CLIKA_PLUGIN_MODEL_GGUF_FOR_LLAMA_CPP,  // clika reads the file first: a damaged one, or metadata llama.cpp aborts on, is bad input
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 // token at a time on llama-server (each token must be within the top K) and from the echoed prompt on vLLM, which is
 // also how loglik mode works there; llama-server cannot return prompt log-probabilities, so loglik is refused at open.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -37,6 +38,7 @@
 #include "answer_json.hpp"
 #include "http_pool.hpp"
 #include "protocol.hpp"
+#include "server_settings.hpp"
 
 namespace {
 
@@ -310,16 +312,29 @@ auto shaped(const std::string& where, Fn&& fn) -> decltype(fn()) {
     }
 }
 
-// One request to one server at open: its parsed answer, or a failure naming the endpoint.
-[[nodiscard]] Json ask(HttpPool& pool, std::size_t server, const std::string& path, const Json& body, std::size_t max_body, const Settings& s,
-                       HttpCounters& counters) {
+// One request to one server at open: the server's answer (any HTTP status), or a failure naming the endpoint when
+// there is none (no connection, a timeout, a refused key).
+[[nodiscard]] HttpPool::Answer answer_to(HttpPool& pool, std::size_t server, const std::string& path, const Json& body, std::size_t max_body,
+                                         const Settings& s, HttpCounters& counters) {
     const double timeout = std::min(s.http.timeout_seconds, s.http.max_wait);
-    const HttpPool::Answer a = pool.probe(server, {path, body.dump(-1, ' ', false, Json::error_handler_t::replace), max_body}, counters, timeout);
+    HttpPool::Answer a = pool.probe(server, {path, body.dump(-1, ' ', false, Json::error_handler_t::replace), max_body}, counters, timeout);
     const std::string where = pool.server_url(server) + path;
     if (a.status == 401 || a.status == 403) throw Failure(pool.key_message(pool.server_url(server), a.status, a.body));
     if (a.timed_out) throw Failure(where + " never answered: no answer in " + HttpPool::seconds(timeout) + " (--request-timeout, --max-wait)");
     if (a.status == 0) throw Failure(where + ": " + a.body);
+    return a;
+}
+
+// One request to one server at open: its parsed answer, or a failure naming the endpoint.
+[[nodiscard]] Json ask(HttpPool& pool, std::size_t server, const std::string& path, const Json& body, std::size_t max_body, const Settings& s,
+                       HttpCounters& counters) {
+    const HttpPool::Answer a = answer_to(pool, server, path, body, max_body, s, counters);
+    const std::string where = pool.server_url(server) + path;
     if (const auto cap = a.status == 400 ? vllm_logprobs_cap_message(a.body) : std::nullopt) throw Failure(where + ": " + *cap);
+    // Every id sent at open is one the server's own /tokenize gave.
+    if (const auto id = vllm_refused_token(a.status, a.body))
+        throw Failure(where + " refuses token id " + *id + " as out of its vocabulary, though its own /tokenize returned it: its tokenizer and its model "
+                              "do not belong together");
     if (a.status != 200) throw Failure(where + " answered HTTP " + std::to_string(a.status) + ": " + pool.excerpt(a.body));
     try {
         return parse_answer(a.body);
@@ -352,6 +367,38 @@ auto shaped(const std::string& where, Fn&& fn) -> decltype(fn()) {
     } catch (const Json::exception& e) {
         throw Failure(where + ", probing what it computes: the answer has an unexpected shape (" + json_reason(e) + ")");
     }
+}
+
+// vLLM's vocabulary size, asked of the first server (the others compute the same numbers: the fingerprint): 0 when
+// it cannot be asked, with a warning saying why; then token ids in its answers are only range-checked. `known`: the
+// largest id of the probe, which the server took.
+[[nodiscard]] Token vllm_vocabulary(HttpPool& pool, const std::string& model_name, Token known, const Settings& s, HttpCounters& counters) {
+    const std::string& url = pool.server_url(0);
+    const auto unchecked = [&](const std::string& why) {
+        std::fprintf(stderr, "clika openai: warning: %s%s; token ids in its answers are only checked to be whole numbers in 0..%d, not against its vocabulary\n",
+                     url.c_str(), why.c_str(), std::numeric_limits<Token>::max());
+        return Token{0};
+    };
+    const HttpPool::Answer version = pool.probe(0, {"/version", ""}, counters, s.http.discovery_timeout);
+    const std::optional<std::array<int, 3>> v = version.status == 200 ? vllm_version(version.body) : std::nullopt;
+    const std::string since = std::to_string(vllm_checks_prompt_ids_since[0]) + "." + std::to_string(vllm_checks_prompt_ids_since[1]);
+    if (!v)
+        return unchecked(" says no vLLM version (GET /version), so clika cannot tell whether it refuses token ids beyond its vocabulary (vLLM " + since +
+                         " or newer does; an older one can crash on them) and does not ask it its vocabulary size");
+    if (*v < vllm_checks_prompt_ids_since)
+        return unchecked(" is vLLM " + std::to_string((*v)[0]) + "." + std::to_string((*v)[1]) + "." + std::to_string((*v)[2]) + ", older than " + since +
+                         ", which may crash on a token id beyond its vocabulary instead of refusing it, so clika does not ask it its vocabulary size");
+    const auto accepts = [&](Token id) {
+        const Json body{{"model", model_name}, {"prompt", {id}}, {"max_tokens", 1}, {"temperature", 0.0}};
+        const HttpPool::Answer a = answer_to(pool, 0, "/v1/completions", body, completion_limit(1, 0), s, counters);
+        if (a.status == 200) return true;
+        if (vllm_refused_token(a.status, a.body)) return false;
+        throw Failure(url + "/v1/completions answered HTTP " + std::to_string(a.status) + " to a prompt of token " + std::to_string(id) +
+                      " (asking its vocabulary size, which vLLM reports nowhere): " + pool.excerpt(a.body));
+    };
+    const std::optional<Token> size = vocabulary_size(known, accepts);
+    if (!size) return unchecked(" takes token id " + std::to_string(std::numeric_limits<Token>::max()) + " in a prompt, so it checks no ids against its vocabulary");
+    return *size;
 }
 
 // The log-probabilities of one run's servers may differ by batching and hardware in their last digits, never by this.
@@ -437,7 +484,8 @@ clika_model* plugin_open(const char* path, const clika_open_options* options) {
                               ": every server of one run must serve the same model");
             }
         }
-        if (m->info.n_vocab <= 0) m->info.n_vocab = std::numeric_limits<std::int32_t>::max();  // vLLM does not say: ids are only range-checked
+        if (m->kind == ServerKind::vllm) m->info.n_vocab = vllm_vocabulary(*m->pool, m->model_name, first_fingerprint.largest_probe_token, m->settings, m->counters);
+        if (m->info.n_vocab <= 0) m->info.n_vocab = std::numeric_limits<std::int32_t>::max();  // not known: ids are only range-checked
         const bool needs_loglik = m->settings.mode.find("loglik") != std::string::npos;
         if (needs_loglik && m->kind == ServerKind::llama_server) throw Failure(loglik_refusal(m->pool->server_url(0)));
         // Settings that change the numbers belong to the model's identity in run.json.

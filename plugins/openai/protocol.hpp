@@ -15,7 +15,8 @@
 //     -> {choices: [{text, finish_reason, logprobs: {tokens: ["token_id:N"], token_logprobs: [lp|null],
 //                                                    top_logprobs: [null | {"token_id:N": lp}]}}]}
 //   POST /tokenize {model, prompt, add_special_tokens} -> {tokens: [ids], max_model_len}
-//   POST /detokenize {model, tokens: [ids]} -> {prompt}
+//   POST /detokenize {model, tokens: [ids]} -> {prompt}       (an id beyond the vocabulary decodes to "", unrefused)
+//   GET /version -> {version}; no vocabulary size anywhere: server_settings.hpp learns it from refused prompt ids.
 
 #include <algorithm>
 #include <cmath>
@@ -350,6 +351,7 @@ struct Fingerprint {
     std::uint64_t prompt_digest = 0;              // of the probe's token ids
     std::vector<Token> next;                      // the most likely next tokens, in id order
     std::vector<std::pair<Token, double>> top;    // the top list they were read from, best first
+    Token largest_probe_token = -1;               // the probe's largest id: one the server's tokenizer has
 
     // For run.json: the digest and the token set, not the log-probabilities, which move in their last digits from run
     // to run; those are compared between the servers of one run (same_numbers).
@@ -366,8 +368,10 @@ struct Fingerprint {
 [[nodiscard]] inline Fingerprint fingerprint(const std::vector<Token>& probe, const NextToken& next) {
     Fingerprint f;
     f.prompt_digest = 14695981039346656037ull;  // FNV-1a over the ids' bytes
-    for (const Token id : probe)
+    for (const Token id : probe) {
+        f.largest_probe_token = std::max(f.largest_probe_token, id);
         for (int shift = 0; shift < 32; shift += 8) f.prompt_digest = (f.prompt_digest ^ ((static_cast<std::uint32_t>(id) >> shift) & 0xff)) * 1099511628211ull;
+    }
     f.top = next.top;
     std::stable_sort(f.top.begin(), f.top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     std::size_t cut = f.top.size();

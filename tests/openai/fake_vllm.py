@@ -2,7 +2,8 @@
 """A stand-in for vLLM's OpenAI-compatible server, answering in vLLM's documented formats, so that the openai plugin's
 vLLM path (discovery, echoed prompt log-probabilities, top-K letters, several servers) runs end to end. It is not a
 language model: a byte-level tokenizer (id = byte + 3, BOS 1, EOS 2) and a fixed, made-up next-token distribution
-(`logprobs_after`) that the test recomputes to check clika's numbers. No real vLLM server runs in these tests.
+(`logprobs_after`) that the test recomputes to check clika's numbers. As vLLM 0.9 and later, it says its version
+(GET /version) and refuses a prompt token id beyond its vocabulary of 259. No real vLLM server runs in these tests.
 
 usage: fake_vllm.py PORT STATS_FILE     (serves until killed; STATS_FILE gets the request count after each request)
        fake_vllm.py --expect RUN_DIR    (checks every predictions line of a run against this distribution)
@@ -35,6 +36,18 @@ def tokenize(text, add_special):
 def top_k(lps, k):
     order = sorted(range(VOCAB), key=lambda c: (-lps[c], c))[:k]
     return {f"token_id:{c}": lps[c] for c in order}
+
+
+VERSION = "0.11.0"
+
+
+def vocabulary_refusal(body, vocab=VOCAB):
+    """vLLM's refusal of a prompt token id beyond its vocabulary (vllm/v1/engine/processor.py), checked before the
+    model runs, in its older flat error format; None when every id is in the vocabulary."""
+    beyond = [t for t in body.get("prompt", []) if isinstance(t, int) and t >= vocab]
+    if not beyond:
+        return None
+    return {"object": "error", "message": f"Token id {max(beyond)} is out of vocabulary", "type": "BadRequestError", "param": None, "code": 400}
 
 
 def completion(body):
@@ -91,6 +104,8 @@ def serve(port, stats_path):
             if self.path == "/v1/models":
                 self.answer(200, {"object": "list", "data": [{"id": "fake-model", "object": "model", "owned_by": "vllm",
                                                               "root": "fake-model", "max_model_len": 4096}]})
+            elif self.path == "/version":
+                self.answer(200, {"version": VERSION})
             else:
                 self.answer(404, {"detail": "Not Found"})
 
@@ -100,7 +115,9 @@ def serve(port, stats_path):
             if self.path == "/tokenize":
                 self.answer(200, {"tokens": tokenize(body["prompt"], body.get("add_special_tokens", True)), "max_model_len": 4096})
             elif self.path == "/detokenize":
-                self.answer(200, {"prompt": bytes(t - 3 for t in body["tokens"] if t >= 3).decode("utf-8", "replace")})
+                self.answer(200, {"prompt": bytes(t - 3 for t in body["tokens"] if 3 <= t < VOCAB).decode("utf-8", "replace")})
+            elif self.path == "/v1/completions" and vocabulary_refusal(body):
+                self.answer(400, vocabulary_refusal(body))
             elif self.path == "/v1/completions":
                 count["completions"] += 1
                 self.answer(200, completion(body))

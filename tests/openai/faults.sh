@@ -15,6 +15,9 @@
 #   discovery    a torn GET /props or /v1/models answer: the parser's reason, not only "neither llama-server nor vLLM"
 #   vllm_settings  vLLM's --max-logprobs below what is asked: refused at open naming the server flag; prefix caching on
 #                for a loglik run: a warning, and the cache settings recorded in run.json
+#   vocabulary   vLLM's vocabulary size, learned at open from the ids it refuses: an answer's id beyond it is an error,
+#                the last id inside it is not; a server refusing an id its own tokenizer gave is refused; a vLLM too old
+#                to refuse ids (or of no version) is warned about, never sent an id beyond its vocabulary
 # Usage: faults.sh SECTION CLIKA DATA WORK PLUGIN_DIR
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/expect.sh"  # fails_with
@@ -201,6 +204,34 @@ vllm_settings)
   if grep -q "prefix caching" "$WORK/uncached.err"; then cat "$WORK/uncached.err"; echo "warned with prefix caching off"; exit 1; fi
   grep -q '"enable_prefix_caching": "False"' "$WORK/uncached/run.json" || { cat "$WORK/uncached/run.json"; echo "run.json records no cache settings"; exit 1; }
   echo "vLLM's --max-logprobs is named when too small; prefix caching is recorded and warned about for loglik runs"
+  ;;
+
+vocabulary)
+  no_answers() { if cat "$WORK/$1"/*/*/predictions.jsonl 2>/dev/null | grep -q . ; then echo "$1: answers were written"; exit 1; fi; }
+  stand_in port vllm --fault token=259 --clean 1  # the stand-in's tokenizer has ids 0..258
+  run_clika beyond --model "http://127.0.0.1:$port" --retries 0
+  expect beyond 3 "vllm /v1/completions (the chosen token): token id 259 is outside the model's vocabulary of 259 tokens"
+  no_answers beyond
+  stand_in port vllm --fault token=258 --clean 1
+  run_clika last --model "http://127.0.0.1:$port" --retries 0
+  expect last 0
+  grep -q '"greedy_token":258' "$WORK"/last/x_geo/en/predictions.jsonl || { head -n 1 "$WORK"/last/x_geo/en/predictions.jsonl; echo "token 258 was not kept"; exit 1; }
+  if grep -q "only checked" "$WORK/last.err"; then cat "$WORK/last.err"; echo "warned although the vocabulary was learned"; exit 1; fi
+  stand_in port vllm --vocab 100  # refuses ids its own tokenizer gives: tokenizer and model of different vocabularies
+  run_clika mismatched --model "http://127.0.0.1:$port" --retries 0
+  expect mismatched 3 "http://127.0.0.1:$port/v1/completions refuses token id" "as out of its vocabulary, though its own /tokenize returned it"
+  [[ ! -e "$WORK/mismatched/run.json" ]] || { echo "a refused server left a run directory"; exit 1; }
+  for server in "--version none|says no vLLM version (GET /version)" "--version 0.8.5|is vLLM 0.8.5, older than 0.9" \
+                "--vocab 0|takes token id 2147483647 in a prompt, so it checks no ids against its vocabulary"; do
+    stand_in port vllm ${server%%|*}
+    run_clika unchecked --model "http://127.0.0.1:$port" --retries 0
+    expect unchecked 0 "${server#*|}" "token ids in its answers are only checked to be whole numbers in 0..2147483647"
+    if [[ $server == --version* ]] && grep -q "out of vocabulary" "$WORK/stand-in-$port.log"; then
+      cat "$WORK/stand-in-$port.log"; echo "$server: a token id beyond the vocabulary was sent to a vLLM that may crash on it"; exit 1
+    fi
+    rm -rf "$WORK/unchecked"
+  done
+  echo "vLLM's vocabulary is learned from what it refuses and checked; a vLLM that cannot be asked is warned about, never probed"
   ;;
 
 *) echo "unknown section $SECTION"; exit 2 ;;

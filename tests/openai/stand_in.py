@@ -4,6 +4,7 @@ llama-server's or vLLM's format with fake_vllm.py's made-up distribution (a byte
 259), except where its fault says otherwise.
 
 usage: stand_in.py KIND PORT [--weights N] [--fault FAULT] [--clean N] [--max-logprobs N] [--prefix-caching on|off]
+                             [--version V] [--vocab N]
   KIND     llama-server | vllm
   weights  a different made-up distribution: a server "with other weights" that reports the same model
   fault    silent              accepts connections, never answers anything
@@ -16,10 +17,15 @@ usage: stand_in.py KIND PORT [--weights N] [--fault FAULT] [--clean N] [--max-lo
            torn-json           a completion's body is cut off mid-JSON
            echo-auth           every request is refused 401 with a body that echoes the Authorization header
            torn-discovery      GET /props and GET /v1/models answer 200 with a body cut off mid-JSON
-  clean    the first N completions are answered without the fault (the plugin's probe at open is the first)
+  clean    the first N completions that ask for log-probabilities are answered without the fault (the plugin's probe
+           at open is the first; the one-token prompts that ask vLLM its vocabulary size ask for none and are never
+           faulted)
   max-logprobs    vllm: a completion asking more log-probabilities is refused 400 as vLLM refuses it (default 20)
   prefix-caching  vllm: GET /metrics carries vLLM's vllm:cache_config_info gauge with enable_prefix_caching True/False
                   (absent: /metrics is not served)
+  version  vllm: what GET /version says (default fake_vllm.VERSION; "none": no such route, as before vLLM had one)
+  vocab    vllm: a completion whose prompt holds an id >= N is refused 400 "Token id N is out of vocabulary", as vLLM
+           0.9 and later refuse one (default 259, the tokenizer's; 0: no id is refused, as a vLLM without the check)
 """
 import argparse
 import json
@@ -48,7 +54,7 @@ def logprobs_after(tokens, weights):
 
 
 def piece(t):
-    return bytes([t - 3]) if t >= 3 else b""
+    return bytes([t - 3]) if 3 <= t < VOCAB else b""  # an id beyond the vocabulary decodes to nothing, as in vLLM
 
 
 def greedy(prompt, n, k, weights):
@@ -119,7 +125,7 @@ def cache_metrics(prefix_caching):
             '# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{engine="0",model_name="stand-in"} 0.0\n')
 
 
-def serve(kind, port, weights, fault, clean, max_logprobs=20, prefix_caching=""):
+def serve(kind, port, weights, fault, clean, max_logprobs=20, prefix_caching="", version=fake_vllm.VERSION, vocab=VOCAB):
     completions = {"n": 0}
     lock = threading.Lock()
     class Handler(BaseHTTPRequestHandler):
@@ -165,6 +171,8 @@ def serve(kind, port, weights, fault, clean, max_logprobs=20, prefix_caching="")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 return self.wfile.write(data)
+            if self.path == "/version" and kind == "vllm" and version != "none":
+                return self.send(200, json.dumps({"version": version}))
             if self.path == "/props" and kind == "llama-server":
                 return self.send(200, json.dumps({"default_generation_settings": {"n_ctx": 4096}, "total_slots": 1,
                                                   "model_path": "/models/stand-in.gguf", "model_alias": "stand-in", "build_info": "b1-stand-in"}))
@@ -193,13 +201,18 @@ def serve(kind, port, weights, fault, clean, max_logprobs=20, prefix_caching="")
             if self.path == "/detokenize":
                 text = b"".join(piece(t) for t in body["tokens"]).decode("utf-8", "replace")
                 return self.send(200, json.dumps({"content" if kind == "llama-server" else "prompt": text}))
+            if self.path == "/v1/completions" and kind == "vllm" and vocab and fake_vllm.vocabulary_refusal(body, vocab):
+                refusal = fake_vllm.vocabulary_refusal(body, vocab)  # in vLLM's current nested error format
+                print(refusal["message"], file=sys.stderr, flush=True)  # the log shows every id asked beyond the vocabulary
+                return self.send(400, json.dumps({"error": {k: refusal[k] for k in ("message", "type", "param", "code")}}))
             if self.path == "/v1/completions" and kind == "vllm" and body.get("logprobs", 0) > max_logprobs:
                 return self.send(400, json.dumps({"object": "error", "type": "BadRequestError", "param": None, "code": 400, "message":
                                                   f"Requested sample logprobs of {body['logprobs']}, which is greater than max allowed: {max_logprobs}"}))
             if self.path in ("/completion", "/v1/completions"):
                 with lock:
-                    completions["n"] += 1
-                    faulty = completions["n"] > clean
+                    asks_logprobs = bool(body.get("n_probs") or body.get("logprobs"))
+                    completions["n"] += asks_logprobs
+                    faulty = asks_logprobs and completions["n"] > clean
                 if not faulty:
                     answer = llama_completion(body, weights) if kind == "llama-server" else vllm_completion(body, weights)
                     return self.send(200, json.dumps(answer))
@@ -231,5 +244,7 @@ if __name__ == "__main__":
     p.add_argument("--clean", type=int, default=0)
     p.add_argument("--max-logprobs", type=int, default=20)
     p.add_argument("--prefix-caching", choices=["on", "off"], default="")
+    p.add_argument("--version", default=fake_vllm.VERSION)
+    p.add_argument("--vocab", type=int, default=VOCAB)
     a = p.parse_args()
-    serve(a.kind, a.port, a.weights, a.fault, a.clean, a.max_logprobs, a.prefix_caching)
+    serve(a.kind, a.port, a.weights, a.fault, a.clean, a.max_logprobs, a.prefix_caching, a.version, a.vocab)

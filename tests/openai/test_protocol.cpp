@@ -2,7 +2,9 @@
 // documentation give. No vLLM server runs in these tests: its request and response handling is checked here only.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -248,4 +250,42 @@ TEST_CASE("vLLM's refusal of more log-probabilities than --max-logprobs is said 
     REQUIRE(probe);
     CHECK(probe->find("lower --top-logprobs") == std::string::npos);  // the probe asks for 20 whatever --top-logprobs says
     CHECK_FALSE(clika::openai::vllm_logprobs_cap_message(R"({"message":"prompt too long"})"));
+}
+
+TEST_CASE("vLLM's version is read from GET /version, development and release-candidate suffixes included") {
+    using V = std::array<int, 3>;
+    CHECK(vllm_version(R"({"version": "0.11.0"})") == V{0, 11, 0});
+    CHECK(vllm_version(R"({"version": "0.10.1.dev12+gabc1234"})") == V{0, 10, 1});
+    CHECK(vllm_version(R"({"version": "0.9.0rc2"})") == V{0, 9, 0});
+    CHECK(vllm_version(R"({"version": "1.2"})") == V{1, 2, 0});
+    CHECK(*vllm_version(R"({"version": "0.8.5.post1"})") < vllm_checks_prompt_ids_since);
+    CHECK(*vllm_version(R"({"version": "0.9.0"})") >= vllm_checks_prompt_ids_since);
+    CHECK_FALSE(vllm_version(R"({"version": "dev"})"));
+    CHECK_FALSE(vllm_version(R"({"detail": "Not Found"})"));
+    CHECK_FALSE(vllm_version("not JSON"));
+}
+
+TEST_CASE("vLLM's refusal of a token id beyond its vocabulary is recognised in its flat and its nested error format") {
+    CHECK(vllm_refused_token(400, R"({"object": "error", "message": "Token id 300 is out of vocabulary", "type": "BadRequestError", "code": 400})") == "300");
+    // vLLM 0.32's answer, as a real server gave it:
+    CHECK(vllm_refused_token(400, R"({"error":{"message":"Token id 2000 is out of vocabulary","type":"BadRequestError","param":null,"code":400}})") == "2000");
+    CHECK_FALSE(vllm_refused_token(400, R"({"message": "Requested sample logprobs of 50, which is greater than max allowed: 20"})"));
+    CHECK_FALSE(vllm_refused_token(500, "Token id 300 is out of vocabulary"));
+}
+
+TEST_CASE("the vocabulary size is the smallest id the server refuses, found in about two log2(size) requests") {
+    for (const Token size : {1, 2, 259, 32000, 128256, 151936, std::numeric_limits<Token>::max()}) {
+        INFO(size);
+        int asked = 0;
+        const auto accepts = [&](Token id) {
+            ++asked;
+            REQUIRE(id >= 0);
+            return id < size;
+        };
+        CHECK(vocabulary_size(size > 100 ? size / 2 : 0, accepts) == size);
+        CHECK(asked <= 64);
+    }
+    int asked = 0;
+    CHECK_FALSE(vocabulary_size(100, [&](Token) { return ++asked > 0; }));  // it takes every id: it checks nothing
+    CHECK(asked < 40);
 }
