@@ -1,11 +1,11 @@
-// clika's own GGUF reader (clika/tools/gguf.hpp: clika inspect/make-model, the tests): header, KV pairs, tensor infos,
-// the data of every tensor it accepted, and the check of what llama.cpp would abort on (clika/tools/llama_metadata.hpp).
+// clika's own GGUF reader (clika/gguf.hpp: clika inspect/make-model, the tests): header, KV pairs, tensor infos,
+// the data of every tensor it accepted, and the check of what llama.cpp would abort on (clika/llama_metadata.hpp).
 // Input: the file.
 #include <cstddef>
 #include <cstdint>
 
-#include "clika/tools/gguf.hpp"
-#include "clika/tools/llama_metadata.hpp"
+#include "clika/gguf.hpp"
+#include "clika/llama_metadata.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

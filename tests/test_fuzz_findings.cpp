@@ -9,7 +9,7 @@
 
 #include "clika/predictions.hpp"
 #include "clika/run/writer.hpp"
-#include "clika/tools/gguf.hpp"
+#include "clika/gguf.hpp"
 #include "test_support.hpp"
 
 namespace {

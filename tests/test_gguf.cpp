@@ -10,8 +10,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "clika/tools/gguf.hpp"
-#include "clika/tools/llama_metadata.hpp"
+#include "clika/gguf.hpp"
+#include "clika/llama_metadata.hpp"
 #include "clika/tools/model_maker.hpp"
 #include "test_support.hpp"
 

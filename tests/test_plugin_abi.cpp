@@ -7,7 +7,7 @@
 #include "clika/plugin_backend.hpp"
 #include "clika/plugin_loader.hpp"
 #include "clika/plugin_settings.hpp"
-#include "clika/tools/gguf.hpp"
+#include "clika/gguf.hpp"
 
 #include <cstddef>
 #include <cstdint>

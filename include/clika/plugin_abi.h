@@ -40,7 +40,7 @@ extern "C" {
  * truncated, not GGUF) as bad input saying what is wrong and where, instead of the plugin's loader failing or crashing. */
 #define CLIKA_PLUGIN_MODEL_GGUF 2u
 /* A GGUF file that llama.cpp loads (implies CLIKA_PLUGIN_MODEL_GGUF): metadata llama.cpp aborts the process on instead
- * of refusing the model (clika/tools/llama_metadata.hpp) is refused first, naming the key and its value. */
+ * of refusing the model (clika/llama_metadata.hpp) is refused first, naming the key and its value. */
 #define CLIKA_PLUGIN_MODEL_GGUF_FOR_LLAMA_CPP 4u
 
 #if defined(_WIN32)

@@ -26,7 +26,7 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
-#include "clika/tools/gguf.hpp"
+#include "clika/gguf.hpp"
 #include "clika/tools/model_maker.hpp"
 
 namespace clika::lora {

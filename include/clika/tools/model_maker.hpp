@@ -36,7 +36,7 @@
 
 #include "clika/error.hpp"
 #include "clika/random.hpp"
-#include "clika/tools/gguf.hpp"
+#include "clika/gguf.hpp"
 #include "clika/parallel.hpp"
 
 namespace clika::model {

@@ -39,7 +39,7 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
-#include "clika/tools/gguf.hpp"
+#include "clika/gguf.hpp"
 
 namespace clika::onnx {
 

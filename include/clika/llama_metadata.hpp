@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "clika/error.hpp"
-#include "clika/tools/gguf.hpp"
+#include "clika/gguf.hpp"
 
 namespace clika::gguf {
 
