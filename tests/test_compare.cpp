@@ -162,3 +162,19 @@ TEST_CASE("a cell in one source only is left out with a warning") {
     REQUIRE(c.warnings.size() == 1);
     CHECK_THAT(c.warnings[0], Contains("x_copa zh is only in A"));
 }
+
+TEST_CASE("the compare table and Markdown print accuracy, differences, intervals and MDD in percent; CSV and JSON fractions") {
+    const Comparison c = compare(basic_model("weak", 100), basic_model("strong", 300), quick());
+    const CellComparison& cell = c.cells.front();
+    REQUIRE(cell.accuracy_a == 0.25);
+    const std::string mdd = fmt::format("{:.2f}", cell.min_detectable * 100.0);
+    const std::string row = fmt::format("{:>7} {:>7} {:>8} {:>20}", "25.00", "75.00", "+50.00",
+                                        fmt::format("[{:+.2f}, {:+.2f}]", cell.interval.low * 100.0, cell.interval.high * 100.0));
+    const std::string table = report::to_table(c);
+    CHECK_THAT(table, Contains(row));
+    CHECK_THAT(table, Contains(" " + mdd + "\n"));
+    CHECK_THAT(table, Contains("accuracy, RA, their differences, intervals and MDD in percent; en-CO as a fraction"));
+    CHECK_THAT(report::to_markdown(c), Contains("| 25.00 | 75.00 | +50.00 |"));
+    CHECK_THAT(report::to_csv(c), Contains(",0.25,0.75,0.5,"));
+    CHECK(report::to_json(c)["cells"][0]["accuracy_a"] == 0.25);
+}

@@ -154,59 +154,38 @@ inline void require_same_questions(const LangResults& a, const LangResults& b) {
         if (std::any_of(present.begin(), present.end(), [&](const auto& row) { return row[index(lang)]; })) out.others.push_back(lang);
 
     std::array<AlignedTask, mc_task_count> aligned_a, aligned_b;
-    std::array<detail::OutcomePatterns, mc_task_count> patterns_a, patterns_b;
     for (Task task : multiple_choice_tasks) {
         const auto t = static_cast<std::size_t>(task);
         aligned_a[t] = align(a, task);
         aligned_b[t] = align(b, task);
         if (const LangResults* a_order = detail::order_source(a, task))
             aligned_b[t] = detail::in_order_of(std::move(aligned_b[t]), *detail::order_source(b, task), *a_order);
-        patterns_a[t] = detail::outcome_patterns(aligned_a[t]);
-        patterns_b[t] = detail::outcome_patterns(aligned_b[t]);
     }
     const Unmeasured unmeasured = detail::unmeasured_of(a, b);
 
-    // Tallies of both sources for one draw of questions (counts per question; empty: every question once).
-    auto evaluate_both = [&](const std::array<std::vector<std::uint32_t>, mc_task_count>& counts) {
-        Tallies ta, tb;
-        for (std::size_t t = 0; t < mc_task_count; ++t) {
-            std::vector<std::uint32_t> drawn_a(patterns_a[t].patterns.size(), 0u), drawn_b(patterns_b[t].patterns.size(), 0u);
-            for (std::size_t i = 0; i < aligned_a[t].question_count; ++i) {
-                const std::uint32_t k = counts[t].empty() ? 1u : counts[t][i];
-                drawn_a[patterns_a[t].of_question[i]] += k;
-                drawn_b[patterns_b[t].of_question[i]] += k;
-            }
-            detail::tally_patterns(patterns_a[t], drawn_a, ta.task[t]);
-            detail::tally_patterns(patterns_b[t], drawn_b, tb.task[t]);
+    // A's cells, then B's in A's question order: the same streams and counts, so every resample draws the same questions
+    // for both. Reported per draw: A's numbers, B's, and B - A.
+    std::vector<OutcomeCell> cells;
+    const CellIndex at_a = append_task_cells(cells, aligned_a, settings.scoring, false);
+    const CellIndex at_b = append_task_cells(cells, aligned_b, settings.scoring, false);
+    constexpr std::size_t of_a = 0, of_b = Metrics::size, of_difference = 2 * Metrics::size;
+    const Bootstrapped numbers = bootstrap_cells(cells, 3 * Metrics::size, settings.scoring, [&](std::span<const CellEstimates> estimates, std::span<double> out) {
+        const Metrics ma = evaluate(estimates, at_a, unmeasured), mb = evaluate(estimates, at_b, unmeasured);
+        for (std::size_t k = 0; k < Metrics::size; ++k) {
+            out[of_a + k] = ma[k];
+            out[of_b + k] = mb[k];
+            out[of_difference + k] = mb[k] - ma[k];
         }
-        return std::pair{evaluate(ta, present, settings.scoring, unmeasured), evaluate(tb, present, settings.scoring, unmeasured)};
-    };
-    const auto [point_a, point_b] = evaluate_both({});
-
+    });
+    const Metrics point_a = Metrics::of(std::span(numbers.point).subspan(of_a, Metrics::size));
+    const Metrics point_b = Metrics::of(std::span(numbers.point).subspan(of_b, Metrics::size));
+    // The slot of a reported number in Metrics: a metric's own slot, found by pointing at it in a Metrics.
+    const Metrics slots = [] {
+        Metrics m;
+        for (std::size_t k = 0; k < Metrics::size; ++k) m[k] = static_cast<double>(k);
+        return m;
+    }();
     const std::size_t resamples = settings.scoring.bootstrap_resamples;
-    std::vector<Metrics> differences(resamples);
-    auto work = [&](std::size_t begin, std::size_t end) {
-        std::array<std::vector<std::uint32_t>, mc_task_count> counts;
-        for (std::size_t t = 0; t < mc_task_count; ++t) counts[t].resize(aligned_a[t].question_count);
-        for (std::size_t r = begin; r < end; ++r) {
-            for (std::size_t t = 0; t < mc_task_count; ++t) {
-                SplitMix64 rng(resample_seed(settings.scoring.seed, r, t));
-                draw_item_counts(rng, counts[t]);
-            }
-            const auto [ma, mb] = evaluate_both(counts);
-            for (std::size_t k = 0; k < Metrics::size; ++k) differences[r][k] = mb[k] - ma[k];
-        }
-    };
-    if (resamples > 0) {
-        const unsigned threads = worker_count(settings.scoring.threads, resamples);
-        parallel_for(threads, threads, [&](std::size_t i) { work(resamples * i / threads, resamples * (i + 1) / threads); });
-    }
-    // The resampled differences of one reported number, found by its slot in Metrics.
-    auto resampled = [&](auto slot) {
-        std::vector<double> column(resamples);
-        for (std::size_t r = 0; r < resamples; ++r) column[r] = slot(differences[r]);
-        return column;
-    };
 
     std::vector<double> raw_p;
     for (Task task : multiple_choice_tasks) {
@@ -229,8 +208,7 @@ inline void require_same_questions(const LangResults& a, const LangResults& b) {
             if (std::isfinite(cell.difference)) {
                 cell.p = mcnemar_exact_p(cell.a_only, cell.b_only);
                 cell.min_detectable = min_detectable_difference(cell.a_only + cell.b_only, cell.questions, settings.alpha, settings.power);
-                if (resamples > 0)
-                    cell.interval = percentile_interval(resampled([&](Metrics& m) { return m.accuracy(task, lang); }), settings.scoring.confidence);
+                cell.interval = numbers.interval(of_difference + static_cast<std::size_t>(slots.accuracy(task, lang)), settings.scoring.confidence);
             }
             raw_p.push_back(cell.p);
             out.cells.push_back(cell);
@@ -246,11 +224,9 @@ inline void require_same_questions(const LangResults& a, const LangResults& b) {
                 LevelComparison row{.level = level, .measure = measure, .column = column, .a = value(point_a), .b = value(point_b)};
                 row.difference = row.b - row.a;
                 if (!std::isfinite(row.difference)) continue;
-                if (resamples > 0) {
-                    const std::vector<double> diffs = resampled([&](Metrics& m) { return value(m); });
-                    row.interval = percentile_interval(diffs, settings.scoring.confidence);
-                    row.p = bootstrap_p_value(diffs);
-                }
+                const std::size_t slot = of_difference + static_cast<std::size_t>(value(slots));
+                row.interval = numbers.interval(slot, settings.scoring.confidence);
+                if (resamples > 0) row.p = bootstrap_p_value(numbers.resampled(slot));
                 out.levels.push_back(row);
             }
     return out;

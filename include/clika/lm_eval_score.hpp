@@ -57,6 +57,7 @@ struct LmEvalSettings {
             r.uuids = lang.doc_ids;
             r.correct = lang.correct;
             r.option_scores = lang.option_scores;
+            r.correct_norm = lang.correct_norm;
             out.put(*task, *code, std::move(r));
         }
     }

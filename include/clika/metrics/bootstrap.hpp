@@ -20,14 +20,7 @@ namespace clika {
     return mix.next();
 }
 
-// One resample with replacement of n items, counted per group: counts[g] = how many draws fell on items of group g.
-inline void draw_pattern_counts(SplitMix64& rng, std::span<const std::uint32_t> group_of_item, std::vector<std::uint32_t>& counts) {
-    std::fill(counts.begin(), counts.end(), 0u);
-    const std::size_t n = group_of_item.size();
-    for (std::size_t i = 0; i < n; ++i) ++counts[group_of_item[rng.below(n)]];
-}
-
-// The same draws as draw_pattern_counts, kept per item: counts[i] = how many draws fell on item i.
+// One resample with replacement of n items: counts[i] = how many draws fell on item i.
 inline void draw_item_counts(SplitMix64& rng, std::vector<std::uint32_t>& counts) {
     std::fill(counts.begin(), counts.end(), 0u);
     const std::size_t n = counts.size();

@@ -9,8 +9,10 @@
 //           measures a model that never learned the facts.
 //   XRR     cross_retrieval_ratio (metrics/xrr.hpp) over the type-1 facts answered in both English and X, matched by
 //           line (uuid): c(en) = facts correct in English, c(en ∧ X) = correct in both, chance r = 1/continents.
-// Intervals: percentile bootstrap over those facts; resample b draws fact positions from its own SplitMix64 stream
-// (resample_seed(seed, b, 0xCD)), so languages with the same facts get the same draws.
+// Intervals: percentile bootstrap over those facts by the outcome engine (metrics/outcome_engine.hpp): English's
+// outcomes are a cell whose pivot is X's, so c(en ∧ X) / c(en) is that cell's CO and XRR its chance-rescaled value.
+// Resample b draws fact positions from stream 0xCD (resample_seed(seed, b, 0xCD)), so languages with the same facts
+// get the same draws.
 
 #include <array>
 #include <cstddef>
@@ -28,6 +30,8 @@
 #include "clika/language.hpp"
 #include "clika/metrics/accuracy.hpp"
 #include "clika/metrics/bootstrap.hpp"
+#include "clika/metrics/outcome_engine.hpp"
+#include "clika/metrics/rescaled_accuracy.hpp"
 #include "clika/metrics/scoring_settings.hpp"
 #include "clika/metrics/xrr.hpp"
 
@@ -115,22 +119,15 @@ inline void xrr_with_interval(std::span<const std::uint8_t> english, std::span<c
         out.correct_english += english[i];
         out.correct_both += english[i] & other[i];
     }
-    out.xrr = cross_retrieval_ratio(static_cast<double>(out.correct_english), static_cast<double>(out.correct_both), chance);
-    out.xrr_ci = {};
-    const std::size_t n = english.size();
-    if (settings.bootstrap_resamples == 0 || n == 0) return;
-    std::vector<double> samples(settings.bootstrap_resamples);
-    for (std::size_t b = 0; b < samples.size(); ++b) {
-        SplitMix64 rng(resample_seed(settings.seed, b, 0xCD));
-        std::size_t e = 0, both = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            const std::size_t i = rng.below(n);
-            e += english[i];
-            both += english[i] & other[i];
-        }
-        samples[b] = cross_retrieval_ratio(static_cast<double>(e), static_cast<double>(both), chance);
-    }
-    out.xrr_ci = percentile_interval(std::move(samples), settings.confidence);
+    const OutcomeCell facts[] = {{.correct = {english.begin(), english.end()}, .pivot = 1, .chance = chance, .reference = 1.0, .stream = 0xCD},
+                                 {.correct = {other.begin(), other.end()}, .chance = chance, .reference = 1.0, .stream = 0xCD}};
+    // XRR = max(0, (CO - r) / (1 - r)): RA of the CO with chance r and a perfect reference; undefined where CO is.
+    const Bootstrapped xrr = bootstrap_cells(facts, 1, settings, [chance](std::span<const CellEstimates> estimates, std::span<double> value) {
+        const double co = estimates[0].co;
+        value[0] = std::isfinite(co) ? rescaled_accuracy(co, chance, 1.0) : not_a_number;
+    });
+    out.xrr = xrr.point[0];
+    out.xrr_ci = xrr.interval(0, settings.confidence);
 }
 
 [[nodiscard]] inline ConductivityCard score_conductivity(const FictionalRun& run, FictionalMode mode, const ConductivitySettings& settings = {}) {

@@ -4,9 +4,10 @@
 //
 // Consistency needs parallel questions: a family counts as parallel when every language has the same document ids;
 // otherwise (xwinograd: different counts per language) it gets accuracy and RA only, and `consistency_note` says why.
-// Bootstrap: resample b of family f draws question positions from SplitMix64(resample_seed(seed, b, f << 16)), the same
-// draws for every language of a parallel family, so their estimates and intervals come from the same resamples;
-// a non-parallel family's language l draws from stream (f << 16) + l + 1.
+// Computed by the outcome engine (metrics/outcome_engine.hpp), one cell per language with the pivot's cell as pivot.
+// Bootstrap streams: resample b of family f draws question positions from SplitMix64(resample_seed(seed, b, f << 16)),
+// the same draws for every language of a parallel family, so their estimates and intervals come from the same
+// resamples; a non-parallel family's language l draws from stream (f << 16) + l + 1.
 
 #include <algorithm>
 #include <cmath>
@@ -24,10 +25,9 @@
 
 #include "clika/metrics/accuracy.hpp"
 #include "clika/metrics/bootstrap.hpp"
+#include "clika/metrics/outcome_engine.hpp"
 #include "clika/metrics/rank_consistency.hpp"
-#include "clika/metrics/rescaled_accuracy.hpp"
 #include "clika/metrics/scoring_settings.hpp"
-#include "clika/parallel.hpp"
 
 namespace clika {
 
@@ -39,6 +39,7 @@ struct FamilyLang {
     std::vector<std::string> doc_ids;
     std::vector<std::uint8_t> correct;
     std::vector<std::vector<double>> option_scores;  // one score per option, option order
+    std::vector<std::uint8_t> correct_norm;          // correct by acc_norm too, where the source says; empty otherwise
 };
 
 struct Family {
@@ -70,6 +71,7 @@ struct FamilyLangScore {
     MetricEstimate ra;        // fraction
     MetricEstimate en_co;     // against the pivot; NaN for the pivot itself and for non-parallel families
     MetricEstimate rank_c;    // against the pivot; likewise
+    MetricEstimate acc_norm;  // where the input carries correct_norm; NaN otherwise
 };
 
 struct FamilyScore {
@@ -106,36 +108,6 @@ struct FamilyScorecard {
 };
 
 namespace detail_family {
-
-// Per-question values of one language, in the order the bootstrap draws from.
-struct LangColumns {
-    std::vector<std::uint8_t> correct;
-    std::vector<std::uint8_t> pivot_correct;  // empty when consistency is not measured
-    std::vector<double> rank_c;               // RankC_q against the pivot; likewise
-};
-
-struct Estimates {
-    double accuracy = not_a_number, ra = not_a_number, en_co = not_a_number, rank_c = not_a_number;
-};
-
-// counts: how often each question was drawn (empty: every question once).
-[[nodiscard]] inline Estimates estimate(const LangColumns& c, std::span<const std::uint32_t> counts, double chance, double reference) {
-    double n = 0, correct = 0, correct_both = 0, rank = 0;
-    for (std::size_t i = 0; i < c.correct.size(); ++i) {
-        const double k = counts.empty() ? 1.0 : counts[i];
-        n += k;
-        correct += k * c.correct[i];
-        if (!c.pivot_correct.empty()) correct_both += k * (c.correct[i] & c.pivot_correct[i]);
-        if (!c.rank_c.empty()) rank += k * c.rank_c[i];
-    }
-    Estimates e;
-    if (n <= 0) return e;
-    e.accuracy = correct / n;
-    e.ra = rescaled_accuracy(e.accuracy, chance, reference);
-    if (!c.pivot_correct.empty() && correct > 0) e.en_co = correct_both / correct;
-    if (!c.rank_c.empty()) e.rank_c = rank / n;
-    return e;
-}
 
 // Why a family's languages cannot be compared question by question; empty when they can.
 [[nodiscard]] inline std::string not_parallel_reason(const Family& family) {
@@ -188,29 +160,44 @@ struct Estimates {
         }
     }
 
-    // Columns in the pivot's question order (parallel) or each language's own order.
-    std::vector<detail_family::LangColumns> columns(langs.size());
+    // Cells in the pivot's question order (parallel) or each language's own order; the pivot's cell comes first.
+    const double reference = family.reference_percent / 100.0;
+    std::vector<OutcomeCell> cells(langs.size());
     for (std::size_t k = 0; k < langs.size(); ++k) {
         const FamilyLang& l = *langs[k];
-        detail_family::LangColumns& c = columns[k];
+        OutcomeCell& c = cells[k];
+        c.chance = out.chance;
+        c.reference = reference;
+        c.stream = (static_cast<std::uint64_t>(family_index) << 16) + (pivot == nullptr ? k + 1 : 0);
         if (pivot == nullptr || &l == pivot) {
             c.correct = l.correct;
+            c.correct_norm = l.correct_norm;
             continue;
         }
         std::unordered_map<std::string_view, std::size_t> position;
         for (std::size_t i = 0; i < l.doc_ids.size(); ++i) position.emplace(l.doc_ids[i], i);
         const std::size_t n = pivot->doc_ids.size();
+        c.pivot = 0;
         c.correct.resize(n);
-        c.pivot_correct = pivot->correct;
         c.rank_c.resize(n);
+        if (!l.correct_norm.empty()) c.correct_norm.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
             const std::size_t at = position.at(pivot->doc_ids[i]);  // same id sets: checked by not_parallel_reason
             c.correct[i] = l.correct[at];
             c.rank_c[i] = question_rank_consistency(l.option_scores[at], pivot->option_scores[i]);
+            if (!c.correct_norm.empty()) c.correct_norm[i] = l.correct_norm[at];
         }
     }
 
-    const double reference = family.reference_percent / 100.0;
+    // Per language: accuracy, RA, en-CO, RankC, acc_norm.
+    constexpr std::size_t measures = 5;
+    const Bootstrapped numbers = bootstrap_cells(cells, measures * cells.size(), settings, [](std::span<const CellEstimates> estimates, std::span<double> values) {
+        for (std::size_t k = 0; k < estimates.size(); ++k) {
+            const CellEstimates& e = estimates[k];
+            const double row[measures] = {e.accuracy, e.ra, e.co, e.rank_c, e.acc_norm};
+            std::copy(std::begin(row), std::end(row), values.begin() + static_cast<std::ptrdiff_t>(k * measures));
+        }
+    });
     for (std::size_t k = 0; k < langs.size(); ++k) {
         FamilyLangScore s;
         s.lang = langs[k]->lang;
@@ -218,46 +205,12 @@ struct Estimates {
         s.source = langs[k]->source;
         s.questions = langs[k]->correct.size();
         s.correct = count_correct(langs[k]->correct);
-        const detail_family::Estimates e = detail_family::estimate(columns[k], {}, out.chance, reference);
-        s.accuracy.value = e.accuracy;
-        s.ra.value = e.ra;
-        s.en_co.value = e.en_co;
-        s.rank_c.value = e.rank_c;
-        out.langs.push_back(std::move(s));
-    }
-
-    const std::size_t resamples = settings.bootstrap_resamples;
-    if (resamples == 0) return out;
-    // samples[k][b]: language k's estimates in resample b.
-    std::vector<std::vector<detail_family::Estimates>> samples(langs.size(), std::vector<detail_family::Estimates>(resamples));
-    auto work = [&](std::size_t begin, std::size_t end) {
-        std::vector<std::uint32_t> counts;
-        for (std::size_t b = begin; b < end; ++b) {
-            for (std::size_t k = 0; k < langs.size(); ++k) {
-                if (k == 0 || pivot == nullptr) {
-                    const std::uint64_t stream = (static_cast<std::uint64_t>(family_index) << 16) + (pivot == nullptr ? k + 1 : 0);
-                    SplitMix64 rng(resample_seed(settings.seed, b, stream));
-                    counts.resize(columns[k].correct.size());
-                    draw_item_counts(rng, counts);
-                }
-                samples[k][b] = detail_family::estimate(columns[k], counts, out.chance, reference);
-            }
+        MetricEstimate* estimates[measures] = {&s.accuracy, &s.ra, &s.en_co, &s.rank_c, &s.acc_norm};
+        for (std::size_t m = 0; m < measures; ++m) {
+            estimates[m]->value = numbers.point[k * measures + m];
+            estimates[m]->ci = numbers.interval(k * measures + m, settings.confidence);
         }
-    };
-    const unsigned threads = worker_count(settings.threads, resamples);
-    parallel_for(threads, threads, [&](std::size_t i) { work(resamples * i / threads, resamples * (i + 1) / threads); });
-
-    std::vector<double> column(resamples);
-    auto interval_of = [&](std::size_t k, double detail_family::Estimates::*field, MetricEstimate& into) {
-        if (!std::isfinite(into.value)) return;
-        for (std::size_t b = 0; b < resamples; ++b) column[b] = samples[k][b].*field;
-        into.ci = percentile_interval(column, settings.confidence);
-    };
-    for (std::size_t k = 0; k < langs.size(); ++k) {
-        interval_of(k, &detail_family::Estimates::accuracy, out.langs[k].accuracy);
-        interval_of(k, &detail_family::Estimates::ra, out.langs[k].ra);
-        interval_of(k, &detail_family::Estimates::en_co, out.langs[k].en_co);
-        interval_of(k, &detail_family::Estimates::rank_c, out.langs[k].rank_c);
+        out.langs.push_back(std::move(s));
     }
     return out;
 }

@@ -1,22 +1,25 @@
 #pragma once
-// Everything `clika score` reports, computed by one function from per-question tallies: the point estimate uses
-// every question once, each bootstrap resample uses drawn multiplicities, so estimates and intervals cannot disagree.
+// Everything `clika score` reports for CLiKA's tasks: the outcome engine's cells (metrics/outcome_engine.hpp), one per
+// task and language in English's question order with English as the pivot, plus the levels averaged over their tasks
+// and the "others" column. Resampling streams: resample b of task t draws from resample_seed(seed, b, t), the same
+// questions for every language of the task (and for both sources in clika compare).
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "clika/language.hpp"
 #include "clika/metrics/accuracy.hpp"
 #include "clika/metrics/bootstrap.hpp"
+#include "clika/metrics/outcome_engine.hpp"
 #include "clika/metrics/rank_consistency.hpp"
-#include "clika/metrics/rescaled_accuracy.hpp"
 #include "clika/metrics/scoring_settings.hpp"
-#include "clika/parallel.hpp"
 #include "clika/results.hpp"
 #include "clika/task.hpp"
 
@@ -69,6 +72,12 @@ public:
 
     [[nodiscard]] double operator[](std::size_t i) const { return values_[i]; }
     double& operator[](std::size_t i) { return values_[i]; }
+    [[nodiscard]] std::span<const double, size> values() const { return values_; }
+    [[nodiscard]] static Metrics of(std::span<const double> values) {
+        Metrics m;
+        std::copy_n(values.begin(), size, m.values_.begin());
+        return m;
+    }
 
 private:
     static constexpr std::size_t task_slot(std::size_t measure, Task t, Lang l) {
@@ -79,28 +88,6 @@ private:
     }
 
     std::array<double, size> values_;
-};
-
-// Weighted counts of one task: total weight, weighted correct per language, weighted correct in English and X, and the
-// weighted sums of the per-question measures (NaN where a language has none): RankC_q against English, and loglik
-// runs' correctness by res_norm and res_bytes.
-struct TaskTally {
-    double questions = 0;
-    std::array<double, lang_count> correct{};
-    std::array<double, lang_count> correct_with_english{};
-    std::array<double, lang_count> rank_c_sum = nans();
-    std::array<double, lang_count> correct_norm_sum = nans();   // loglik runs' acc_norm
-    std::array<double, lang_count> correct_bytes_sum = nans();  // and acc_bytes
-
-    static constexpr std::array<double, lang_count> nans() {
-        std::array<double, lang_count> out{};
-        out.fill(not_a_number);
-        return out;
-    }
-};
-
-struct Tallies {
-    std::array<TaskTally, mc_task_count> task;
 };
 
 namespace detail {
@@ -127,29 +114,30 @@ struct Unmeasured {
     Presence ranking{};
 };
 
-[[nodiscard]] inline Metrics evaluate(const Tallies& tallies, const Presence& present, const ScoreSettings& settings,
-                                      const Unmeasured& unmeasured = {}) {
+// Where each task and language sits among the engine's cells; absent pairs have none.
+using CellIndex = std::array<std::array<std::optional<std::size_t>, lang_count>, mc_task_count>;
+
+// The reported numbers of one draw from its cells' estimates: what answers decided between bounds only make null is
+// left out, then the levels and "others" are averaged.
+[[nodiscard]] inline Metrics evaluate(std::span<const CellEstimates> cells, const CellIndex& at, const Unmeasured& unmeasured = {}) {
     Metrics m;
+    Presence present{};
     for (Task task : multiple_choice_tasks) {
         const std::size_t t = static_cast<std::size_t>(task);
-        const TaskTally& tally = tallies.task[t];
-        const double chance = spec(task).chance();
-        const double reference = settings.reference_percent[t] / 100.0;
         for (Lang lang : all_langs) {
             const std::size_t l = index(lang);
-            if (!present[t][l] || tally.questions <= 0) continue;
+            if (!at[t][l]) continue;
+            present[t][l] = true;
+            const CellEstimates& e = cells[*at[t][l]];
             const bool decided = !unmeasured.decision[t][l];
-            const double acc = tally.correct[l] / tally.questions;
             if (decided) {
-                m.accuracy(task, lang) = acc;
-                m.rescaled(task, lang) = rescaled_accuracy(acc, chance, reference);
+                m.accuracy(task, lang) = e.accuracy;
+                m.rescaled(task, lang) = e.ra;
             }
-            if (lang != Lang::en && present[t][index(Lang::en)] && tally.correct[l] > 0 && decided && !unmeasured.decision[t][index(Lang::en)])
-                m.en_co(task, lang) = tally.correct_with_english[l] / tally.correct[l];
-            if (std::isfinite(tally.rank_c_sum[l]) && !unmeasured.ranking[t][l] && !unmeasured.ranking[t][index(Lang::en)])
-                m.rank_c(task, lang) = tally.rank_c_sum[l] / tally.questions;
-            if (std::isfinite(tally.correct_norm_sum[l])) m.accuracy_norm(task, lang) = tally.correct_norm_sum[l] / tally.questions;
-            if (std::isfinite(tally.correct_bytes_sum[l])) m.accuracy_bytes(task, lang) = tally.correct_bytes_sum[l] / tally.questions;
+            if (decided && !unmeasured.decision[t][index(Lang::en)]) m.en_co(task, lang) = e.co;
+            if (!unmeasured.ranking[t][l] && !unmeasured.ranking[t][index(Lang::en)]) m.rank_c(task, lang) = e.rank_c;
+            m.accuracy_norm(task, lang) = e.acc_norm;
+            m.accuracy_bytes(task, lang) = e.acc_bytes;
         }
     }
     for (Level level : scored_levels) {
@@ -233,102 +221,47 @@ struct Scorecard {
 
 namespace detail {
 
-// A question's outcome across languages is one bit per language; questions with the same bits count the same, so a
-// resample only needs how often each distinct pattern was drawn (a few hundred) instead of per-question weights.
-struct OutcomePatterns {
-    std::vector<std::uint16_t> patterns;     // distinct outcome patterns, bit l = correct in language l
-    std::vector<std::uint32_t> of_question;  // index into patterns, per question
-};
-
-[[nodiscard]] inline OutcomePatterns outcome_patterns(const AlignedTask& aligned) {
-    static_assert(lang_count <= 16);
-    OutcomePatterns out;
-    out.of_question.resize(aligned.question_count);
-    std::array<std::int32_t, 1u << lang_count> slot;
-    slot.fill(-1);
-    for (std::size_t i = 0; i < aligned.question_count; ++i) {
-        std::uint16_t bits = 0;
-        for (Lang lang : all_langs)
-            if (const auto& correct = aligned.correct[index(lang)]; correct && (*correct)[i] != 0) bits |= std::uint16_t(1u << index(lang));
-        if (slot[bits] < 0) {
-            slot[bits] = static_cast<std::int32_t>(out.patterns.size());
-            out.patterns.push_back(bits);
-        }
-        out.of_question[i] = static_cast<std::uint32_t>(slot[bits]);
-    }
-    return out;
-}
-
-inline void tally_patterns(const OutcomePatterns& table, std::span<const std::uint32_t> drawn, TaskTally& out) {
-    out = TaskTally{};
-    constexpr std::uint16_t english_bit = 1u << index(Lang::en);
-    for (std::size_t p = 0; p < table.patterns.size(); ++p) {
-        const double k = drawn[p];
-        const std::uint16_t bits = table.patterns[p];
-        out.questions += k;
-        for (std::size_t l = 0; l < lang_count; ++l) {
-            if ((bits >> l & 1u) == 0) continue;
-            out.correct[l] += k;
-            if ((bits & english_bit) != 0) out.correct_with_english[l] += k;
-        }
-    }
-}
-
-// Per language, one value per question in English's order; empty where the language has none.
-using LangValues = std::array<std::vector<double>, lang_count>;
-
-// RankC_q against English per question; empty where either side lacks option scores.
-
-[[nodiscard]] inline LangValues rank_values_against_english(const AlignedTask& aligned) {
-    LangValues out;
+// RankC_q of `lang` against English per question; empty where either side lacks option scores.
+[[nodiscard]] inline std::vector<double> rank_values_against_english(const AlignedTask& aligned, Lang lang) {
     const auto& english = aligned.option_scores[index(Lang::en)];
-    if (!english) return out;
-    for (Lang lang : all_langs) {
-        const auto& other = aligned.option_scores[index(lang)];
-        if (lang == Lang::en || !other) continue;
-        out[index(lang)].resize(aligned.question_count);
-        for (std::size_t i = 0; i < aligned.question_count; ++i) out[index(lang)][i] = question_rank_consistency((*other)[i], (*english)[i]);
-    }
+    const auto& other = aligned.option_scores[index(lang)];
+    std::vector<double> out;
+    if (lang == Lang::en || !english || !other) return out;
+    out.resize(aligned.question_count);
+    for (std::size_t i = 0; i < aligned.question_count; ++i) out[i] = question_rank_consistency((*other)[i], (*english)[i]);
     return out;
 }
-
-[[nodiscard]] inline bool has_any(const LangValues& values) {
-    for (const auto& v : values)
-        if (!v.empty()) return true;
-    return false;
-}
-
-// loglik runs' per-question correctness by res_norm or res_bytes, per language.
-[[nodiscard]] inline LangValues correctness_values(const std::array<std::optional<std::vector<std::uint8_t>>, lang_count>& correct) {
-    LangValues out;
-    for (std::size_t l = 0; l < lang_count; ++l)
-        if (correct[l]) out[l].assign(correct[l]->begin(), correct[l]->end());
-    return out;
-}
-
-// Weighted sums of per-question values; `counts` is per question, or empty for every question once.
-inline void tally_values(const LangValues& values, std::span<const std::uint32_t> counts, std::array<double, lang_count>& sums) {
-    for (std::size_t l = 0; l < lang_count; ++l) {
-        if (values[l].empty()) continue;
-        double sum = 0;
-        for (std::size_t i = 0; i < values[l].size(); ++i) sum += (counts.empty() ? 1.0 : counts[i]) * values[l][i];
-        sums[l] = sum;
-    }
-}
-
-// The per-question measures beyond the outcome patterns: RankC, acc_norm, acc_bytes.
-struct PerQuestionValues {
-    LangValues rank_c, correct_norm, correct_bytes;
-
-    [[nodiscard]] bool any() const { return has_any(rank_c) || has_any(correct_norm) || has_any(correct_bytes); }
-    void tally(std::span<const std::uint32_t> counts, TaskTally& out) const {
-        tally_values(rank_c, counts, out.rank_c_sum);
-        tally_values(correct_norm, counts, out.correct_norm_sum);
-        tally_values(correct_bytes, counts, out.correct_bytes_sum);
-    }
-};
 
 }  // namespace detail
+
+// The cells of one source's tasks, appended to `cells`: English the pivot, RA against settings' references, stream =
+// task. `every_measure`: RankC, acc_norm and acc_bytes where the source has them; without it, accuracy, RA and en-CO.
+[[nodiscard]] inline CellIndex append_task_cells(std::vector<OutcomeCell>& cells, const std::array<AlignedTask, mc_task_count>& aligned,
+                                                 const ScoreSettings& settings, bool every_measure = true) {
+    CellIndex at{};
+    for (Task task : multiple_choice_tasks) {
+        const std::size_t t = static_cast<std::size_t>(task);
+        const std::optional<std::size_t> english = aligned[t].correct[index(Lang::en)] ? std::optional<std::size_t>(cells.size()) : std::nullopt;
+        for (Lang lang : all_langs) {
+            const std::size_t l = index(lang);
+            if (!aligned[t].correct[l]) continue;
+            OutcomeCell cell;
+            cell.correct = *aligned[t].correct[l];
+            if (lang != Lang::en) cell.pivot = english;
+            if (every_measure) {
+                cell.rank_c = detail::rank_values_against_english(aligned[t], lang);
+                if (aligned[t].correct_norm[l]) cell.correct_norm = *aligned[t].correct_norm[l];
+                if (aligned[t].correct_bytes[l]) cell.correct_bytes = *aligned[t].correct_bytes[l];
+            }
+            cell.chance = spec(task).chance();
+            cell.reference = settings.reference_percent[t] / 100.0;
+            cell.stream = t;
+            at[t][l] = cells.size();
+            cells.push_back(std::move(cell));
+        }
+    }
+    return at;
+}
 
 // What answers decided between bounds only do to a report, and how to get measurements instead.
 [[nodiscard]] inline std::string bounded_warning(std::size_t bounded, std::size_t unranked) {
@@ -383,60 +316,20 @@ struct PerQuestionValues {
             unmeasured.ranking[t][l] = card.counts[t][l].unranked > 0;
         }
 
-    std::array<detail::OutcomePatterns, mc_task_count> patterns;
-    std::array<detail::PerQuestionValues, mc_task_count> per_question_values;
-    Tallies unit;
-    for (std::size_t t = 0; t < mc_task_count; ++t) {
-        patterns[t] = detail::outcome_patterns(aligned[t]);
-        per_question_values[t] = {detail::rank_values_against_english(aligned[t]), detail::correctness_values(aligned[t].correct_norm),
-                                  detail::correctness_values(aligned[t].correct_bytes)};
-        std::vector<std::uint32_t> every_question_once(patterns[t].patterns.size(), 0u);
-        for (std::uint32_t p : patterns[t].of_question) ++every_question_once[p];
-        detail::tally_patterns(patterns[t], every_question_once, unit.task[t]);
-        per_question_values[t].tally({}, unit.task[t]);
-    }
-    card.point = evaluate(unit, card.present, settings, unmeasured);
-    // Last, so that it is the last line under a table: what to do about it.
-    if (bounded + unranked > 0) card.warnings.push_back(bounded_warning(bounded, unranked));
-
-    const std::size_t resamples = settings.bootstrap_resamples;
-    if (resamples == 0) return card;
-    std::vector<Metrics> samples(resamples);
-    auto work = [&](std::size_t begin, std::size_t end) {
-        std::array<std::vector<std::uint32_t>, mc_task_count> drawn, per_question;
-        for (std::size_t t = 0; t < mc_task_count; ++t) {
-            drawn[t].resize(patterns[t].patterns.size());
-            if (per_question_values[t].any()) per_question[t].resize(aligned[t].question_count);
-        }
-        Tallies tallies;
-        for (std::size_t b = begin; b < end; ++b) {
-            for (std::size_t t = 0; t < mc_task_count; ++t) {
-                SplitMix64 rng(resample_seed(settings.seed, b, t));
-                if (per_question[t].empty()) {
-                    draw_pattern_counts(rng, patterns[t].of_question, drawn[t]);
-                } else {
-                    // The same draws, kept per question for RankC and acc_norm/acc_bytes, then folded into patterns.
-                    draw_item_counts(rng, per_question[t]);
-                    std::fill(drawn[t].begin(), drawn[t].end(), 0u);
-                    for (std::size_t i = 0; i < per_question[t].size(); ++i) drawn[t][patterns[t].of_question[i]] += per_question[t][i];
-                }
-                detail::tally_patterns(patterns[t], drawn[t], tallies.task[t]);
-                per_question_values[t].tally(per_question[t], tallies.task[t]);
-            }
-            samples[b] = evaluate(tallies, card.present, settings, unmeasured);
-        }
-    };
-    const unsigned threads = worker_count(settings.threads, resamples);
-    parallel_for(threads, threads, [&](std::size_t i) { work(resamples * i / threads, resamples * (i + 1) / threads); });
-
-    std::vector<double> column(resamples);
+    std::vector<OutcomeCell> cells;
+    const CellIndex at = append_task_cells(cells, aligned, settings);
+    const Bootstrapped numbers = bootstrap_cells(cells, Metrics::size, settings, [&](std::span<const CellEstimates> estimates, std::span<double> out) {
+        const Metrics m = evaluate(estimates, at, unmeasured);
+        std::copy(m.values().begin(), m.values().end(), out.begin());
+    });
+    card.point = Metrics::of(numbers.point);
     for (std::size_t k = 0; k < Metrics::size; ++k) {
-        if (!std::isfinite(card.point[k])) continue;
-        for (std::size_t b = 0; b < resamples; ++b) column[b] = samples[b][k];
-        Interval ci = percentile_interval(column, settings.confidence);
+        const Interval ci = numbers.interval(k, settings.confidence);
         card.low[k] = ci.low;
         card.high[k] = ci.high;
     }
+    // Last, so that it is the last line under a table: what to do about it.
+    if (bounded + unranked > 0) card.warnings.push_back(bounded_warning(bounded, unranked));
     return card;
 }
 

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "clika/report/percent.hpp"
 #include "clika/report/svg.hpp"
 
 namespace clika::report {
@@ -19,7 +20,7 @@ struct GroupedBars {
     std::string title;
     std::string axis_label;    // the y axis, with its unit
     std::string value_column;  // the value's CSV column, named with its unit
-    double shown_scale = 1;    // the SVG draws value × shown_scale (RA as 0–100); points and CSV keep fractions
+    bool in_percent = false;   // the SVG draws values in percent (RA); points and CSV keep fractions
     int decimals = 2;
     std::vector<std::string> categories;
     std::vector<std::string> series;
@@ -47,12 +48,9 @@ namespace detail {
 
 [[nodiscard]] inline std::string bar_chart_svg(const GroupedBars& fractions) {
     GroupedBars chart = fractions;
-    for (auto& row : chart.points)
-        for (ChartPoint& p : row) {
-            p.value *= chart.shown_scale;
-            p.low *= chart.shown_scale;
-            p.high *= chart.shown_scale;
-        }
+    if (chart.in_percent)
+        for (auto& row : chart.points)
+            for (ChartPoint& p : row) p = percent(p);
     const std::size_t n_series = std::max<std::size_t>(chart.series.size(), 1);
     const double group = std::max(48.0, static_cast<double>(n_series) * 15.0 + 14.0);
     const double bar = (group - 14.0) / static_cast<double>(n_series);

@@ -1,6 +1,6 @@
 #pragma once
 // `clika compare` reports: a terminal table, Markdown, CSV (one tidy row per number) and JSON. Absent numbers are "-"
-// in the tables, empty in CSV, null in JSON.
+// in the tables, empty in CSV, null in JSON; the tables show accuracy and RA in percent, CSV and JSON fractions.
 
 #include <cmath>
 #include <string>
@@ -9,13 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "clika/compare.hpp"
+#include "clika/report/percent.hpp"
 
 namespace clika::report {
 
 namespace detail_compare {
 
-[[nodiscard]] inline std::string num(double v, const char* spec = "{:.4f}") { return std::isfinite(v) ? fmt::format(fmt::runtime(spec), v) : "-"; }
-[[nodiscard]] inline std::string signed_num(double v, int decimals = 4) { return std::isfinite(v) ? fmt::format("{:+.{}f}", v, decimals) : "-"; }
+[[nodiscard]] inline std::string num(double v, int decimals) { return std::isfinite(v) ? fmt::format("{:.{}f}", v, decimals) : "-"; }
+[[nodiscard]] inline std::string signed_num(double v, int decimals) { return std::isfinite(v) ? fmt::format("{:+.{}f}", v, decimals) : "-"; }
 [[nodiscard]] inline std::string pval(double p) {
     if (!std::isfinite(p)) return "-";
     return p < 1e-4 ? fmt::format("{:.1e}", p) : fmt::format("{:.4f}", p);
@@ -25,12 +26,32 @@ namespace detail_compare {
     if (p == 0.0 && resamples > 0) return fmt::format("<{:g}", 2.0 / static_cast<double>(resamples));
     return pval(p);
 }
-[[nodiscard]] inline std::string interval(const Interval& ci, int decimals = 4) {
+[[nodiscard]] inline std::string interval(const Interval& ci, int decimals) {
     if (!std::isfinite(ci.low)) return "-";
     return fmt::format("[{:+.{}f}, {:+.{}f}]", ci.low, decimals, ci.high, decimals);
 }
-[[nodiscard]] inline Interval scaled(const Interval& ci, double scale) { return {ci.low * scale, ci.high * scale}; }
 [[nodiscard]] inline nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+// Two values, their difference and its interval as the human tables print them: accuracy and RA in percent with two
+// decimals (the precision the fractions had with four), en-CO a fraction with four.
+struct Shown {
+    std::string a, b, difference, interval;
+};
+
+[[nodiscard]] inline Shown shown(double a, double b, double difference, const Interval& ci, bool in_percent) {
+    const int decimals = in_percent ? 2 : 4;
+    if (in_percent) return {num(percent(a), decimals), num(percent(b), decimals), signed_num(percent(difference), decimals), interval(percent(ci), decimals)};
+    return {num(a, decimals), num(b, decimals), signed_num(difference, decimals), interval(ci, decimals)};
+}
+
+[[nodiscard]] inline Shown shown(const CellComparison& cell) {
+    return shown(cell.accuracy_a, cell.accuracy_b, cell.difference, cell.interval, true);
+}
+
+[[nodiscard]] inline Shown shown(const LevelComparison& row) { return shown(row.a, row.b, row.difference, row.interval, row.measure == LevelMeasure::ra); }
+
+// The minimum detectable difference is a difference of accuracies: in percent too.
+[[nodiscard]] inline std::string min_detectable(const CellComparison& cell) { return num(percent(cell.min_detectable), 2); }
 
 [[nodiscard]] inline std::string header(const Comparison& c) {
     const ScoreSettings& s = c.settings.scoring;
@@ -40,6 +61,7 @@ namespace detail_compare {
                        c.cells.size());
     out += fmt::format("intervals: {:g}% paired bootstrap, {} resamples, seed {}; MDD: McNemar at alpha {:g}, power {:g}\n",
                        s.confidence * 100, s.bootstrap_resamples, s.seed, c.settings.alpha, c.settings.power);
+    out += "accuracy, RA, their differences, intervals and MDD in percent; en-CO as a fraction\n";
     return out;
 }
 
@@ -51,18 +73,16 @@ namespace detail_compare {
     std::string out = header(c) + "\n";
     out += fmt::format("{:<7} {:<4} {:>5} {:>7} {:>7} {:>8} {:>20} {:>5} {:>5} {:>9} {:>9} {:>7}\n", "task", "lang", "n", "acc A", "acc B", "diff",
                        "interval", "A>B", "B>A", "p", adj, "MDD");
-    for (const CellComparison& cell : c.cells)
+    for (const CellComparison& cell : c.cells) {
+        const Shown text = shown(cell);
         out += fmt::format("{:<7} {:<4} {:>5} {:>7} {:>7} {:>8} {:>20} {:>5} {:>5} {:>9} {:>9} {:>7}\n", name(cell.task), code(cell.lang), cell.questions,
-                           num(cell.accuracy_a), num(cell.accuracy_b), signed_num(cell.difference), interval(cell.interval), cell.a_only,
-                           cell.b_only, pval(cell.p), pval(cell.p_adjusted), num(cell.min_detectable));
+                           text.a, text.b, text.difference, text.interval, cell.a_only, cell.b_only, pval(cell.p), pval(cell.p_adjusted), min_detectable(cell));
+    }
     if (!c.levels.empty()) out += fmt::format("\n{:<8} {:<7} {:<6} {:>8} {:>8} {:>8} {:>20} {:>9}\n", "level", "measure", "column", "A", "B", "diff", "interval", "p");
     for (const LevelComparison& row : c.levels) {
-        const int decimals = row.measure == LevelMeasure::ra ? 2 : 4;
-        const char* spec = row.measure == LevelMeasure::ra ? "{:.2f}" : "{:.4f}";
-        const double scale = row.measure == LevelMeasure::ra ? 100.0 : 1.0;  // RA in percent, as every human table
-        out += fmt::format("{:<8} {:<7} {:<6} {:>8} {:>8} {:>8} {:>20} {:>9}\n", name(row.level), name(row.measure), column_name(row.column),
-                           num(row.a * scale, spec), num(row.b * scale, spec), signed_num(row.difference * scale, decimals),
-                           interval(scaled(row.interval, scale), decimals), bootstrap_pval(row.p, c.settings.scoring.bootstrap_resamples));
+        const Shown text = shown(row);
+        out += fmt::format("{:<8} {:<7} {:<6} {:>8} {:>8} {:>8} {:>20} {:>9}\n", name(row.level), name(row.measure), column_name(row.column), text.a, text.b,
+                           text.difference, text.interval, bootstrap_pval(row.p, c.settings.scoring.bootstrap_resamples));
     }
     for (const std::string& w : c.warnings) out += fmt::format("warning: {}\n", w);
     return out;
@@ -74,18 +94,16 @@ namespace detail_compare {
     for (char ch : header(c)) out += ch == '\n' ? std::string("  \n") : std::string(1, ch);
     out += fmt::format("\n| task | lang | n | acc A | acc B | diff | interval | A>B | B>A | p | p {} | MDD |\n", name(c.settings.correction));
     out += "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
-    for (const CellComparison& cell : c.cells)
-        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", name(cell.task), code(cell.lang), cell.questions,
-                           num(cell.accuracy_a), num(cell.accuracy_b), signed_num(cell.difference), interval(cell.interval), cell.a_only,
-                           cell.b_only, pval(cell.p), pval(cell.p_adjusted), num(cell.min_detectable));
+    for (const CellComparison& cell : c.cells) {
+        const Shown text = shown(cell);
+        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", name(cell.task), code(cell.lang), cell.questions, text.a, text.b,
+                           text.difference, text.interval, cell.a_only, cell.b_only, pval(cell.p), pval(cell.p_adjusted), min_detectable(cell));
+    }
     if (!c.levels.empty()) out += "\n| level | measure | column | A | B | diff | interval | p |\n|---|---|---|--:|--:|--:|--:|--:|\n";
     for (const LevelComparison& row : c.levels) {
-        const int decimals = row.measure == LevelMeasure::ra ? 2 : 4;
-        const char* spec = row.measure == LevelMeasure::ra ? "{:.2f}" : "{:.4f}";
-        const double scale = row.measure == LevelMeasure::ra ? 100.0 : 1.0;
-        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", name(row.level), name(row.measure), column_name(row.column),
-                           num(row.a * scale, spec), num(row.b * scale, spec), signed_num(row.difference * scale, decimals),
-                           interval(scaled(row.interval, scale), decimals), bootstrap_pval(row.p, c.settings.scoring.bootstrap_resamples));
+        const Shown text = shown(row);
+        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", name(row.level), name(row.measure), column_name(row.column), text.a, text.b,
+                           text.difference, text.interval, bootstrap_pval(row.p, c.settings.scoring.bootstrap_resamples));
     }
     if (!c.warnings.empty()) out += "\n";
     for (const std::string& w : c.warnings) out += fmt::format("- warning: {}\n", w);

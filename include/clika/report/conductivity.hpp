@@ -13,6 +13,7 @@
 
 #include "clika/metrics/conductivity.hpp"
 #include "clika/report/grid.hpp"
+#include "clika/report/percent.hpp"
 #include "clika/report/settings.hpp"
 #include "clika/version.hpp"
 
@@ -28,7 +29,7 @@ using Json = nlohmann::ordered_json;
     return Json{{"accuracy", num(r.value())}, {"correct", r.correct}, {"questions", r.questions}};
 }
 
-[[nodiscard]] inline std::string pct(const Rate& r) { return r.questions == 0 ? std::string("-") : fmt::format("{:.1f}", r.value() * 100.0); }
+[[nodiscard]] inline std::string pct(const Rate& r) { return r.questions == 0 ? std::string("-") : fmt::format("{:.1f}", percent(r.value())); }
 [[nodiscard]] inline std::string frac(double v) { return std::isfinite(v) ? fmt::format("{:.4f}", v) : std::string("-"); }
 
 }  // namespace detail_cd

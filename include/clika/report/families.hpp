@@ -14,6 +14,7 @@
 #include "clika/report/csv.hpp"
 #include "clika/report/grid.hpp"
 #include "clika/report/json.hpp"
+#include "clika/report/percent.hpp"
 #include "clika/report/tables.hpp"
 #include "clika/version.hpp"
 
@@ -80,14 +81,16 @@ namespace clika::report {
                        f.reference_source, against),
            {"lang", "lm-eval task", "questions", "acc %", "RA", "en-CO", "RankC"}, {}};
     const bool intervals = settings.bootstrap_resamples > 0;
-    auto cell = [&](const MetricEstimate& m, double scale, int decimals) {
-        std::string text = fixed(m.value * scale, decimals);
-        if (intervals && std::isfinite(m.value)) text += " " + interval(m.ci.low * scale, m.ci.high * scale, decimals);
+    auto cell = [&](const MetricEstimate& m, bool in_percent, int decimals) {
+        const double value = in_percent ? percent(m.value) : m.value;
+        const Interval ci = in_percent ? percent(m.ci) : m.ci;
+        std::string text = fixed(value, decimals);
+        if (intervals && std::isfinite(m.value)) text += " " + interval(ci.low, ci.high, decimals);
         return text;
     };
     for (const FamilyLangScore& l : f.langs)
-        g.rows.push_back({l.lang, l.source_task, fmt::format("{}", l.questions), cell(l.accuracy, 100.0, 1), cell(l.ra, 100.0, 2),
-                          cell(l.en_co, 1.0, 4), cell(l.rank_c, 1.0, 4)});
+        g.rows.push_back({l.lang, l.source_task, fmt::format("{}", l.questions), cell(l.accuracy, true, 1), cell(l.ra, true, 2),
+                          cell(l.en_co, false, 4), cell(l.rank_c, false, 4)});
     return g;
 }
 

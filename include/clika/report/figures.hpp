@@ -13,6 +13,7 @@
 #include "clika/report/bar_chart.hpp"
 #include "clika/report/grid.hpp"
 #include "clika/report/heat_map.hpp"
+#include "clika/report/percent.hpp"
 #include "clika/report_sources.hpp"
 
 namespace clika::report {
@@ -53,15 +54,6 @@ namespace detail_figures {
     return {card.point.level_ra(level, column), card.low.level_ra(level, column), card.high.level_ra(level, column), 0};
 }
 
-// Human tables print RA as 0–100 (the README's number rule).
-[[nodiscard]] inline ChartPoint ra_percent(const Scorecard& card, Level level, std::size_t column) {
-    ChartPoint p = ra_point(card, level, column);
-    p.value *= 100;
-    p.low *= 100;
-    p.high *= 100;
-    return p;
-}
-
 [[nodiscard]] inline std::string co_name(Lang pivot) { return pivot == Lang::en ? "en-CO" : fmt::format("CO(X→{})", code(pivot)); }
 
 using PairMeasure = const PairEstimate& (ConsistencyMatrices::*)(Level, Lang, Lang) const;
@@ -99,7 +91,7 @@ using PairMeasure = const PairEstimate& (ConsistencyMatrices::*)(Level, Lang, La
                               .title = fmt::format("{} RA per language", level == Level::basic ? "Basic" : "Factual"),
                               .axis_label = "RA (0-100)",
                               .value_column = "ra",
-                              .shown_scale = 100,
+                              .in_percent = true,
                               .decimals = 1,
                               .categories = lang_labels(),
                               .floor = 0,
@@ -163,8 +155,8 @@ using PairMeasure = const PairEstimate& (ConsistencyMatrices::*)(Level, Lang, La
         for (Level level : scored_levels) {
             Grid g{fmt::format("{} RA (0-100), 95% bootstrap interval", level == Level::basic ? "Basic" : "Factual"), {"model", "en", "zh", "others"}, {}};
             for (const ReportSource* s : scored)
-                g.rows.push_back({s->label, cell(ra_percent(*s->card, level, en), 2), cell(ra_percent(*s->card, level, zh), 2),
-                                  cell(ra_percent(*s->card, level, others_column), 2)});
+                g.rows.push_back({s->label, cell(percent(ra_point(*s->card, level, en)), 2), cell(percent(ra_point(*s->card, level, zh)), 2),
+                                  cell(percent(ra_point(*s->card, level, others_column)), 2)});
             out.tables.push_back(std::move(g));
         }
         Grid g{fmt::format("Factual {}, 95% bootstrap interval", co_name(pivot)), {"model", "en", "zh", "others"}, {}};

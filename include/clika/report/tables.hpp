@@ -1,6 +1,6 @@
 #pragma once
-// The paper's tables (levels × en / zh / others) and the per-language detail behind them. Human tables are the one
-// place for percent: accuracies and RA are printed ×100, consistency measures stay fractions, as in the paper.
+// The paper's tables (levels × en / zh / others) and the per-language detail behind them, with accuracies and RA in
+// percent (report/percent.hpp).
 
 #include <cmath>
 #include <optional>
@@ -12,6 +12,7 @@
 
 #include "clika/metrics/scorecard.hpp"
 #include "clika/report/grid.hpp"
+#include "clika/report/percent.hpp"
 #include "clika/report/settings.hpp"
 
 namespace clika::report {
@@ -36,7 +37,7 @@ namespace clika::report {
 [[nodiscard]] inline Grid summary_grid(const Scorecard& card) {
     Grid g{"Paper tables (RA on a 0-100 scale; en-CO as a fraction)", {"", "en", "zh", "others"}, {}};
     const std::size_t en = index(Lang::en), zh = index(Lang::zh);
-    auto ra = [&](Level level, std::size_t c) { return fixed(card.point.level_ra(level, c) * 100.0, 2, card.bounded(level, c, false)); };
+    auto ra = [&](Level level, std::size_t c) { return fixed(percent(card.point.level_ra(level, c)), 2, card.bounded(level, c, false)); };
     auto co = [&](std::size_t c) { return fixed(card.point.level_en_co(Level::factual, c), 4, card.bounded(Level::factual, c, true)); };
     for (Level level : scored_levels) g.rows.push_back({level_title(level) + " RA", ra(level, en), ra(level, zh), ra(level, others_column)});
     g.rows.push_back({"en-CO (Factual)", "-", co(zh), co(others_column)});
@@ -54,13 +55,13 @@ namespace clika::report {
     Grid g{"Per language (accuracy in %)", lang_header(), {}};
     for (Task task : multiple_choice_tasks) {
         std::vector<std::string> row{fmt::format("{} acc", name(task))};
-        for (Lang lang : all_langs) row.push_back(fixed(card.point.accuracy(task, lang) * 100.0, 1, card.bounded(task, lang, false)));
+        for (Lang lang : all_langs) row.push_back(fixed(percent(card.point.accuracy(task, lang)), 1, card.bounded(task, lang, false)));
         row.emplace_back("");
         g.rows.push_back(std::move(row));
     }
     for (Level level : scored_levels) {
         std::vector<std::string> row{level_title(level) + " RA"};
-        for (std::size_t c = 0; c < column_count; ++c) row.push_back(fixed(card.point.level_ra(level, c) * 100.0, 2, card.bounded(level, c, false)));
+        for (std::size_t c = 0; c < column_count; ++c) row.push_back(fixed(percent(card.point.level_ra(level, c)), 2, card.bounded(level, c, false)));
         g.rows.push_back(std::move(row));
     }
     for (Level level : scored_levels) {
@@ -112,7 +113,7 @@ namespace clika::report {
     const std::size_t columns[] = {index(Lang::en), index(Lang::zh), others_column};
     for (Level level : scored_levels) {
         std::vector<std::string> row{level_title(level) + " RA"};
-        for (std::size_t c : columns) row.push_back(interval(card.low.level_ra(level, c) * 100.0, card.high.level_ra(level, c) * 100.0, 2));
+        for (std::size_t c : columns) row.push_back(interval(percent(card.low.level_ra(level, c)), percent(card.high.level_ra(level, c)), 2));
         g.rows.push_back(std::move(row));
     }
     std::vector<std::string> row{"en-CO (Factual)"};
@@ -166,8 +167,8 @@ namespace clika::report {
             std::vector<std::string> row{std::string(name(task)), label};
             for (Lang lang : all_langs) {
                 const double v = (card.point.*get)(task, lang);
-                std::string cell = fixed(v * 100.0, 1);
-                if (std::isfinite(v) && intervals) cell += " " + interval((card.low.*get)(task, lang) * 100.0, (card.high.*get)(task, lang) * 100.0, 1);
+                std::string cell = fixed(percent(v), 1);
+                if (std::isfinite(v) && intervals) cell += " " + interval(percent((card.low.*get)(task, lang)), percent((card.high.*get)(task, lang)), 1);
                 row.push_back(std::move(cell));
             }
             g.rows.push_back(std::move(row));
